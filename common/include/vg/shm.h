@@ -1,0 +1,43 @@
+/* Mapping a shared-memory region: a regular file (/dev/shm/NAME, what libvirt's
+ * <shmem name='NAME'> creates), a PCI BAR through sysfs (.../resource2, resource2_wc) or a kvmfr
+ * character device (/dev/kvmfrN, sized by the KVMFR_DMABUF_GETSIZE ioctl). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum vg_shm_kind {
+    VG_SHM_FILE,      /* regular file, size from fstat */
+    VG_SHM_PCI_BAR,   /* sysfs resourceN[_wc], size from fstat */
+    VG_SHM_KVMFR,     /* kvmfr char device, size from ioctl */
+};
+
+enum vg_shm_flags {
+    VG_SHM_WRITE = 1 << 0,  /* map read-write (default read-only) */
+    VG_SHM_CREATE = 1 << 1, /* create a regular file if missing (mode 0660) */
+};
+
+struct vg_shm {
+    void *base;         /* the mapping; NULL when not mapped */
+    size_t size;        /* bytes mapped */
+    enum vg_shm_kind kind;
+    bool writable;
+    char path[4096];
+};
+
+/* ioctl of the kvmfr driver that returns the device's size in bytes. */
+#define VG_KVMFR_DMABUF_GETSIZE _IO('u', 0x44)
+
+/* Maps the whole object at path. min_size is the smallest size the caller's protocol can use
+ * (0: any non-zero size). With VG_SHM_CREATE and a missing or smaller regular file, the file
+ * is created and/or grown to create_size (ignored otherwise).
+ * On failure returns a negative errno and writes a message a user can act on into err (what is
+ * wrong and what to do: start the VM, add <shmem> with vgapt-setup --ivshmem, fix the
+ * permissions with a tmpfiles.d rule, ...). shm is caller storage (init/finish). */
+int vg_shm_map(struct vg_shm *shm, const char *path, unsigned flags, size_t min_size,
+               size_t create_size, char *err, size_t err_size);
+/* Unmaps; accepts an unmapped or zeroed shm. */
+void vg_shm_unmap(struct vg_shm *shm);
+/* Re-reads the object's current size (a guest or producer may have resized the file). */
+int vg_shm_current_size(const struct vg_shm *shm, size_t *size);

@@ -1,0 +1,52 @@
+/* Minimal test helpers: checks that report file:line and keep going, a summary line. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+extern int vg_test_failures;
+extern int vg_test_checks;
+
+#define CHECK(cond)                                                                       \
+    do {                                                                                  \
+        vg_test_checks++;                                                                 \
+        if (!(cond)) {                                                                    \
+            vg_test_failures++;                                                           \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);      \
+        }                                                                                 \
+    } while (0)
+
+#define CHECK_MSG(cond, ...)                                                              \
+    do {                                                                                  \
+        vg_test_checks++;                                                                 \
+        if (!(cond)) {                                                                    \
+            vg_test_failures++;                                                           \
+            fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond);      \
+            fprintf(stderr, __VA_ARGS__);                                                 \
+            fputc('\n', stderr);                                                          \
+        }                                                                                 \
+    } while (0)
+
+/* Runs a named case: prints "ok"/"FAIL" with the name. */
+#define RUN(fn)                                                                           \
+    do {                                                                                  \
+        int before_ = vg_test_failures;                                                   \
+        fn();                                                                             \
+        fprintf(stderr, "%s %s\n", vg_test_failures == before_ ? "ok  " : "FAIL", #fn);   \
+    } while (0)
+
+/* Prints "N checks, M failed" and returns the exit code for main. A run with no checks fails:
+ * a test that checked nothing proved nothing. */
+int vg_test_finish(void);
+
+/* Creates a fresh temporary directory (mkdtemp under $TMPDIR or /tmp); returns a static path
+ * that stays valid until the next call. Removed at exit. */
+const char *vg_test_tmpdir(void);
+
+/* Starts argv[0] (a path) with argv, stdout/stderr inherited; returns the pid or -1. */
+pid_t vg_test_spawn(char *const argv[]);
+/* Waits up to timeout_ms for pid; returns its exit status (0..255), 128+signal, or -1 on
+ * timeout (the child is then killed). */
+int vg_test_wait(pid_t pid, int timeout_ms);
