@@ -1,0 +1,142 @@
+/* Mapping shared memory: every failure a user can hit gets a message saying what to do. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testlib.h"
+#include "vg/shm.h"
+
+static char path[512];
+static char err[1024];
+
+static const char *dir(void)
+{
+    static const char *d;
+    if (!d)
+        d = vg_test_tmpdir();
+    return d;
+}
+
+static void make_file(const char *name, size_t size)
+{
+    snprintf(path, sizeof(path), "%s/%s", dir(), name);
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    CHECK(fd >= 0);
+    CHECK(ftruncate(fd, (off_t)size) == 0);
+    close(fd);
+}
+
+static void missing_file_names_shmem_and_setup(void)
+{
+    struct vg_shm shm;
+    snprintf(path, sizeof(path), "%s/looking-glass", dir());
+    int r = vg_shm_map(&shm, path, VG_SHM_WRITE, 4096, 0, err, sizeof(err));
+    CHECK(r == -ENOENT);
+    CHECK_MSG(strstr(err, "<shmem name='looking-glass'>") != NULL, "%s", err);
+    CHECK_MSG(strstr(err, "vgapt-setup --ivshmem") != NULL, "%s", err);
+    CHECK_MSG(strstr(err, "not running") != NULL, "%s", err);
+    CHECK(shm.base == NULL);
+}
+
+static void empty_file_says_vm_not_started(void)
+{
+    struct vg_shm shm;
+    make_file("empty", 0);
+    CHECK(vg_shm_map(&shm, path, 0, 0, 0, err, sizeof(err)) == -ENODATA);
+    CHECK_MSG(strstr(err, "empty") != NULL, "%s", err);
+}
+
+static void small_file_gives_both_sizes(void)
+{
+    struct vg_shm shm;
+    make_file("small", 8192);
+    CHECK(vg_shm_map(&shm, path, 0, 1 << 20, 0, err, sizeof(err)) == -EMSGSIZE);
+    CHECK_MSG(strstr(err, "8192") && strstr(err, "1048576") && strstr(err, "<size>"), "%s", err);
+}
+
+static void directory_and_other_kinds_are_refused(void)
+{
+    struct vg_shm shm;
+    CHECK(vg_shm_map(&shm, dir(), 0, 0, 0, err, sizeof(err)) < 0);
+    CHECK_MSG(strstr(err, "directory") != NULL, "%s", err);
+    /* A character device that is not kvmfr: the size ioctl fails. */
+    CHECK(vg_shm_map(&shm, "/dev/null", 0, 0, 0, err, sizeof(err)) == -ENOTTY);
+    CHECK_MSG(strstr(err, "not a kvmfr device") != NULL, "%s", err);
+    snprintf(path, sizeof(path), "%s/fifo", dir());
+    CHECK(mkfifo(path, 0600) == 0);
+    int r = vg_shm_map(&shm, path, VG_SHM_WRITE, 0, 0, err, sizeof(err));
+    CHECK(r == -EINVAL);
+    CHECK_MSG(strstr(err, "neither a regular file nor a kvmfr") != NULL, "%s", err);
+}
+
+static void maps_read_write_and_shares_data(void)
+{
+    struct vg_shm a, b;
+    make_file("region", 65536);
+    CHECK(vg_shm_map(&a, path, VG_SHM_WRITE, 4096, 0, err, sizeof(err)) == 0);
+    CHECK(vg_shm_map(&b, path, 0, 4096, 0, err, sizeof(err)) == 0);
+    CHECK(a.size == 65536 && b.size == 65536);
+    CHECK(a.kind == VG_SHM_FILE && a.writable && !b.writable);
+    ((volatile char *)a.base)[65535] = 42;
+    CHECK(((volatile char *)b.base)[65535] == 42);
+    size_t cur = 0;
+    CHECK(vg_shm_current_size(&a, &cur) == 0 && cur == 65536);
+    vg_shm_unmap(&a);
+    vg_shm_unmap(&b);
+    CHECK(a.base == NULL);
+    vg_shm_unmap(&a); /* twice is harmless */
+}
+
+static void create_makes_and_grows_file(void)
+{
+    struct vg_shm shm;
+    snprintf(path, sizeof(path), "%s/new", dir());
+    CHECK(vg_shm_map(&shm, path, VG_SHM_WRITE | VG_SHM_CREATE, 4096, 1 << 20, err,
+                     sizeof(err)) == 0);
+    CHECK(shm.size == 1 << 20);
+    vg_shm_unmap(&shm);
+    struct stat st;
+    CHECK(stat(path, &st) == 0 && st.st_size == 1 << 20);
+}
+
+static void permission_denied_names_owner_mode_and_rule(void)
+{
+    make_file("locked", 4096);
+    CHECK(chmod(dir(), 0755) == 0); /* the other user must reach the file */
+    CHECK(chmod(path, 0600) == 0);
+    if (geteuid() != 0) {
+        /* Not root: cannot create the situation for another user; check our own denial. */
+        CHECK(chmod(path, 0000) == 0);
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
+            _exit(3);
+        struct vg_shm shm;
+        int r = vg_shm_map(&shm, path, VG_SHM_WRITE, 0, 0, err, sizeof(err));
+        if (r != -EACCES)
+            _exit(1);
+        if (!strstr(err, "mode 0") || !strstr(err, "tmpfiles.d") || !strstr(err, "0660"))
+            _exit(2);
+        _exit(0);
+    }
+    int st = -1;
+    waitpid(pid, &st, 0);
+    CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child status %d", st);
+}
+
+int main(void)
+{
+    RUN(missing_file_names_shmem_and_setup);
+    RUN(empty_file_says_vm_not_started);
+    RUN(small_file_gives_both_sizes);
+    RUN(directory_and_other_kinds_are_refused);
+    RUN(maps_read_write_and_shares_data);
+    RUN(create_makes_and_grows_file);
+    RUN(permission_denied_names_owner_mode_and_rule);
+    return vg_test_finish();
+}
