@@ -1,0 +1,253 @@
+#include "app.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "link.h"
+#include "stats.h"
+#include "window.h"
+#include "vg/log.h"
+#include "vg/time.h"
+
+/* How often the window is redrawn while nothing new arrives (waiting message, overlay). */
+#define IDLE_REDRAW_NS (250 * VG_NS_PER_MS)
+#define WAIT_SLEEP_NS (10 * VG_NS_PER_MS)
+
+struct app {
+    const struct vg_client_config *cfg;
+    struct vg_window *window;
+    const struct vg_renderer_ops *rops;
+    struct vg_renderer *renderer;
+    struct vg_link *link;
+    struct vg_stats stats;
+    uint8_t *cursor_shape;
+    bool overlay;
+    bool have_frame;          /* the renderer holds a frame of this session */
+    uint64_t last_serial;     /* serial of the frame in the texture */
+    uint64_t pending_capture_ns;
+    bool pending_latency_valid;
+    float pending_ingest_ms;
+    bool frame_pending;       /* uploaded, not yet presented */
+    char title[128];
+};
+
+static void update_title(struct app *a, const struct vg_frame_info *info,
+                         const struct vg_transport_ops *ops)
+{
+    char title[128];
+    if (info)
+        snprintf(title, sizeof(title), "vgapt %ux%u %s (%s)", info->width, info->height,
+                 vg_pixfmt_name(info->format), ops->name);
+    else
+        snprintf(title, sizeof(title), "vgapt: waiting for guest");
+    if (strcmp(title, a->title) != 0) {
+        snprintf(a->title, sizeof(a->title), "%s", title);
+        vg_window_set_title(a->window, title);
+    }
+}
+
+/* New frame → texture. Returns true when the texture changed. */
+static bool ingest_frame(struct app *a, struct vg_transport *t, const struct vg_transport_ops *ops)
+{
+    struct vg_frame_info info;
+    int r = ops->next_frame(t, &info);
+    if (r <= 0)
+        return false;
+    uint64_t t0 = vg_time_ns();
+    bool format_changed = !a->have_frame;
+
+    void *dst;
+    size_t dst_stride;
+    bool full_needed;
+    r = a->rops->begin_upload(a->renderer, &info, &dst, &dst_stride, &full_needed);
+    if (r < 0) {
+        ops->release_frame(t);
+        return false;
+    }
+    /* Damage is relative to the previous serial: a skipped frame means copying it all. */
+    const struct vg_rect *rects = info.damage;
+    uint32_t n = info.n_damage;
+    if (full_needed || !a->have_frame || info.serial != a->last_serial + 1)
+        n = 0;
+    r = ops->copy_frame(t, &info, dst, dst_stride, rects, n);
+    ops->release_frame(t);
+    if (r < 0) {
+        a->rops->abort_upload(a->renderer);
+        return false;
+    }
+    a->rops->end_upload(a->renderer, rects, n);
+    if (format_changed || full_needed)
+        vg_info("showing %ux%u %s frames", info.width, info.height, vg_pixfmt_name(info.format));
+    a->have_frame = true;
+    a->last_serial = info.serial;
+    a->pending_ingest_ms = (float)vg_ns_to_ms(vg_time_ns() - t0);
+    a->pending_capture_ns = info.capture_ns;
+    a->pending_latency_valid = info.capture_clock_host;
+    a->frame_pending = true;
+    vg_stats_frame_received(&a->stats);
+    update_title(a, &info, ops);
+    return true;
+}
+
+static bool update_cursor(struct app *a, struct vg_transport *t, const struct vg_transport_ops *ops)
+{
+    struct vg_cursor_info ci;
+    int r = ops->next_cursor(t, &ci, a->cursor_shape,
+                             (size_t)VG_CURSOR_MAX_DIM * VG_CURSOR_MAX_DIM * 4);
+    if (r <= 0)
+        return false;
+    if (r & 2)
+        a->rops->set_cursor_shape(a->renderer, ci.width, ci.height, ci.hot_x, ci.hot_y,
+                                  a->cursor_shape, (size_t)ci.width * 4);
+    a->rops->set_cursor_pos(a->renderer, ci.x, ci.y, ci.visible);
+    return true;
+}
+
+static int write_ppm(const char *path, int w, int h, const uint8_t *rgba, uint64_t serial)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        vg_err("cannot write screenshot %s: %s", tmp, strerror(errno));
+        return -errno;
+    }
+    fprintf(f, "P6\n# vgapt serial=%llu\n%d %d\n255\n", (unsigned long long)serial, w, h);
+    for (int i = 0; i < w * h; i++)
+        fwrite(rgba + (size_t)i * 4, 1, 3, f);
+    if (fclose(f) != 0 || rename(tmp, path) != 0) {
+        vg_err("cannot write screenshot %s: %s", path, strerror(errno));
+        return -EIO;
+    }
+    vg_info("screenshot of frame %llu written to %s", (unsigned long long)serial, path);
+    return 0;
+}
+
+/* Draws and presents. Returns true when the --screenshot was written (time to quit). */
+static bool present(struct app *a, const char *message)
+{
+    int w, h;
+    vg_window_drawable_size(a->window, &w, &h);
+    struct vg_render_params p = {
+        .win_w = w,
+        .win_h = h,
+        .scale = (enum vg_scale_mode)a->cfg->scale,
+        .filter = (enum vg_filter)a->cfg->filter,
+        .message = message,
+        .overlay = a->overlay ? &a->stats.view : NULL,
+    };
+    a->rops->render(a->renderer, &p);
+
+    bool done = false;
+    if (a->cfg->screenshot && a->have_frame && !message &&
+        a->last_serial >= (uint64_t)a->cfg->screenshot_serial) {
+        uint8_t *px = malloc((size_t)w * (size_t)h * 4);
+        done = px && a->rops->read_pixels(a->renderer, w, h, px) == 0 &&
+               write_ppm(a->cfg->screenshot, w, h, px, a->last_serial) == 0;
+        free(px);
+    }
+    vg_window_swap(a->window);
+
+    if (a->frame_pending) {
+        float latency = -1.0f;
+        if (a->pending_latency_valid)
+            latency = (float)vg_ns_to_ms(vg_time_ns() - a->pending_capture_ns);
+        vg_stats_frame_presented(&a->stats, a->pending_ingest_ms, latency);
+        a->frame_pending = false;
+    }
+    return done;
+}
+
+int vg_client_run(const struct vg_client_config *cfg)
+{
+    struct app a = {.cfg = cfg, .overlay = cfg->overlay, .rops = &vg_renderer_gl};
+    int status = 1;
+    struct vg_window_options wo = {
+        .title = "vgapt: waiting for guest",
+        .width = (int)cfg->size[0],
+        .height = (int)cfg->size[1],
+        .fullscreen = cfg->fullscreen,
+        .vsync = cfg->vsync,
+    };
+    snprintf(a.title, sizeof(a.title), "%s", wo.title);
+    a.cursor_shape = malloc((size_t)VG_CURSOR_MAX_DIM * VG_CURSOR_MAX_DIM * 4);
+    a.window = a.cursor_shape ? vg_window_create(&wo) : NULL;
+    if (!a.window)
+        goto out;
+    struct vg_renderer_options ro = {.allow_pbo = cfg->pbo};
+    a.renderer = a.rops->create(&ro);
+    if (!a.renderer)
+        goto out;
+    a.link = vg_link_create(cfg->shm, (uint64_t)cfg->stall_ms * VG_NS_PER_MS);
+    if (!a.link)
+        goto out;
+
+    uint64_t start = vg_time_ns();
+    uint64_t last_draw = 0;
+    vg_stats_init(&a.stats, start);
+    bool was_ready = true; /* forces the first waiting message to draw */
+    for (;;) {
+        bool redraw = false;
+        enum vg_window_event ev;
+        while ((ev = vg_window_next_event(a.window)) != VG_WINDOW_EVENT_NONE) {
+            if (ev == VG_WINDOW_EVENT_QUIT) {
+                status = 0;
+                goto out;
+            }
+            if (ev == VG_WINDOW_EVENT_TOGGLE_OVERLAY)
+                a.overlay = !a.overlay;
+            redraw = true;
+        }
+        uint64_t now = vg_time_ns();
+        if (cfg->seconds && now - start >= (uint64_t)cfg->seconds * VG_NS_PER_S) {
+            status = 0;
+            break;
+        }
+        vg_stats_tick(&a.stats, now);
+
+        struct vg_link_status st;
+        const struct vg_transport_ops *ops = NULL;
+        struct vg_transport *t = vg_link_poll(a.link, now, &st, &ops);
+        if (t) {
+            if (st.new_session) {
+                a.rops->reset(a.renderer);
+                a.have_frame = false;
+            }
+            redraw |= update_cursor(&a, t, ops);
+            redraw |= ingest_frame(&a, t, ops);
+            redraw |= !was_ready;
+        } else if (was_ready || now - last_draw >= IDLE_REDRAW_NS) {
+            update_title(&a, NULL, NULL);
+            redraw = true;
+        }
+        was_ready = t != NULL;
+        if (a.overlay && now - last_draw >= IDLE_REDRAW_NS)
+            redraw = true;
+
+        if (redraw) {
+            char message[600];
+            const char *msg = NULL;
+            if (!t || !a.have_frame) {
+                snprintf(message, sizeof(message), "waiting for guest: %s",
+                         t ? "no frame yet" : st.reason);
+                msg = message;
+            }
+            if (present(&a, msg)) {
+                status = 0;
+                break;
+            }
+            last_draw = vg_time_ns();
+        } else {
+            vg_sleep_ns(t ? (uint64_t)cfg->poll_us * VG_NS_PER_US : WAIT_SLEEP_NS);
+        }
+    }
+out:
+    vg_link_destroy(a.link);
+    if (a.renderer)
+        a.rops->destroy(a.renderer);
+    vg_window_destroy(a.window);
+    free(a.cursor_shape);
+    return status;
+}

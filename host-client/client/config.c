@@ -1,0 +1,114 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "vg/opts.h"
+
+static const char *const scale_names[] = {"fit", "integer", "stretch", "native", NULL};
+static const char *const filter_names[] = {"linear", "nearest", NULL};
+static const char *const level_names[] = {"error", "warn", "info", "debug", NULL};
+
+#define OPT(name, sh, type, dest, min, max, choices, arg, help, section) \
+    {name, sh, type, dest, min, max, choices, arg, help, section}
+
+static size_t build_table(struct vg_opt *t, struct vg_client_config *c)
+{
+    const struct vg_opt opts[] = {
+        OPT("shm", 's', VG_OPT_STRING, &c->shm, 0, 0, NULL, "FILE",
+            "shared memory of the guest: /dev/shm/NAME, /dev/kvmfrN or a PCI resource file",
+            NULL),
+        OPT("config", 0, VG_OPT_STRING, &c->config, 0, 0, NULL, "FILE",
+            "INI file read before the command line", NULL),
+        OPT("fullscreen", 'F', VG_OPT_FLAG, &c->fullscreen, 0, 0, NULL, NULL,
+            "start fullscreen (F11 toggles)", NULL),
+        OPT("size", 0, VG_OPT_SIZE, c->size, 1, 16384, NULL, "WxH", "initial window size", NULL),
+        OPT("scale", 0, VG_OPT_CHOICE, &c->scale, 0, 0, scale_names, "MODE",
+            "how the guest's frame fills the window", NULL),
+        OPT("filter", 0, VG_OPT_CHOICE, &c->filter, 0, 0, filter_names, "FILTER",
+            "texture filter when scaling", NULL),
+        OPT("vsync", 0, VG_OPT_FLAG, &c->vsync, 0, 0, NULL, NULL,
+            "wait for the display's vertical blank when presenting", NULL),
+        OPT("overlay", 'o', VG_OPT_FLAG, &c->overlay, 0, 0, NULL, NULL,
+            "show frame rates and the ingest/latency graph (F12 toggles)", NULL),
+        OPT("pbo", 0, VG_OPT_FLAG, &c->pbo, 0, 0, NULL, NULL,
+            "upload through a persistent-mapped pixel buffer where GL_ARB_buffer_storage exists",
+            NULL),
+        OPT("poll-us", 0, VG_OPT_INT, &c->poll_us, 100, 100000, NULL, "US",
+            "how often to look for a new frame when idle, in microseconds", NULL),
+        OPT("stall-ms", 0, VG_OPT_INT, &c->stall_ms, 200, 1000, NULL, "MS",
+            "heartbeat silence after which the guest is considered stopped", NULL),
+        OPT("seconds", 0, VG_OPT_INT, &c->seconds, 0, 1e9, NULL, "N",
+            "quit after N seconds (0: run until the window is closed)", NULL),
+        OPT("log-level", 0, VG_OPT_CHOICE, &c->log_level, 0, 0, level_names, "LEVEL",
+            "messages shown on stderr", NULL),
+        OPT("screenshot", 0, VG_OPT_STRING, &c->screenshot, 0, 0, NULL, "FILE",
+            "testing: save the window as PPM once a frame with serial >= --screenshot-serial "
+            "is shown, then quit",
+            NULL),
+        OPT("screenshot-serial", 0, VG_OPT_INT, &c->screenshot_serial, 1, 1e18, NULL, "N",
+            "testing: the frame serial --screenshot waits for", NULL),
+    };
+    memcpy(t, opts, sizeof(opts));
+    return sizeof(opts) / sizeof(opts[0]);
+}
+
+enum vg_client_parse vg_client_config_parse(struct vg_client_config *c, int argc, char **argv)
+{
+    static const struct vg_opts_program prog = {
+        .name = "vgapt-client",
+        .usage = "[OPTIONS]",
+        .summary = "Shows a VM guest's frames from IVSHMEM shared memory in a window.\n"
+                   "The guest application is recognised by the data it writes: vgapt-guest "
+                   "(our frame protocol).\nKeys: F11 fullscreen, F12 overlay.\n"
+                   "Settings come from $XDG_CONFIG_HOME/vgapt/client.ini ('name = value' "
+                   "lines, names as below), then from the command line, which wins.",
+        .version = VG_VERSION,
+    };
+    memset(c, 0, sizeof(*c));
+    vg_opts_set_string(&c->shm, "/dev/shm/looking-glass");
+    c->vsync = true;
+    c->pbo = true;
+    c->size[0] = 1280;
+    c->size[1] = 720;
+    c->poll_us = 1000;
+    c->stall_ms = 500;
+    c->log_level = VG_LOG_INFO;
+    c->screenshot_serial = 1;
+
+    struct vg_opt table[32];
+    size_t n = build_table(table, c);
+
+    /* The config file is read first so the command line wins; --config itself is looked up
+     * in argv before anything else. */
+    char path[4096];
+    bool explicit_config = false;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+            snprintf(path, sizeof(path), "%s", argv[i + 1]);
+            explicit_config = true;
+        } else if (strncmp(argv[i], "--config=", 9) == 0) {
+            snprintf(path, sizeof(path), "%s", argv[i] + 9);
+            explicit_config = true;
+        }
+    }
+    if (!explicit_config && !vg_config_path("client.ini", path, sizeof(path)))
+        path[0] = 0;
+    if (path[0] && vg_opts_load_ini(table, n, path, !explicit_config) != VG_OPTS_OK)
+        return VG_CLIENT_EXIT_ERROR;
+
+    switch (vg_opts_parse(&prog, table, n, argc, argv, NULL, 0, NULL)) {
+    case VG_OPTS_OK:
+        return VG_CLIENT_RUN;
+    case VG_OPTS_EXIT_OK:
+        return VG_CLIENT_EXIT_OK;
+    default:
+        return VG_CLIENT_EXIT_ERROR;
+    }
+}
+
+void vg_client_config_free(struct vg_client_config *c)
+{
+    struct vg_opt table[32];
+    vg_opts_free(table, build_table(table, c));
+}

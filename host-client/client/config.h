@@ -1,0 +1,37 @@
+/* vgapt-client's settings: defaults, then $XDG_CONFIG_HOME/vgapt/client.ini, then the
+ * command line. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "renderer.h"
+#include "vg/log.h"
+
+struct vg_client_config {
+    char *shm;
+    char *config;
+    bool fullscreen;
+    bool vsync;
+    bool overlay;
+    bool pbo;
+    int scale;              /* enum vg_scale_mode */
+    int filter;             /* enum vg_filter */
+    uint32_t size[2];       /* initial window size */
+    int64_t poll_us;
+    int64_t stall_ms;
+    int64_t seconds;        /* 0 = until closed */
+    int log_level;          /* enum vg_log_level */
+    char *screenshot;       /* testing: write the presented frame (PPM) and exit */
+    int64_t screenshot_serial;
+};
+
+enum vg_client_parse {
+    VG_CLIENT_RUN,
+    VG_CLIENT_EXIT_OK,
+    VG_CLIENT_EXIT_ERROR,
+};
+
+/* Fills cfg (owned strings; free with vg_client_config_free). */
+enum vg_client_parse vg_client_config_parse(struct vg_client_config *cfg, int argc, char **argv);
+void vg_client_config_free(struct vg_client_config *cfg);

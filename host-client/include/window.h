@@ -1,0 +1,37 @@
+/* The window that presents the renderer's output: SDL2 with an OpenGL 3.3 core context.
+ * Context: main thread (SDL's video thread). */
+#pragma once
+
+#include <stdbool.h>
+
+struct vg_window;
+
+struct vg_window_options {
+    const char *title;
+    int width, height;  /* initial client area */
+    bool fullscreen;
+    bool vsync;
+    bool hidden;        /* no visible window (benchmarks) */
+};
+
+enum vg_window_event {
+    VG_WINDOW_EVENT_NONE = 0,
+    VG_WINDOW_EVENT_QUIT,
+    VG_WINDOW_EVENT_REDRAW,         /* resized, exposed: draw again */
+    VG_WINDOW_EVENT_TOGGLE_OVERLAY, /* F12 */
+};
+
+/* Creates the window and makes its GL context current. NULL on error (logged, with what to
+ * check: DISPLAY / WAYLAND_DISPLAY, GL drivers). */
+struct vg_window *vg_window_create(const struct vg_window_options *opts);
+/* Accepts NULL. */
+void vg_window_destroy(struct vg_window *w);
+
+/* Handles window-level keys itself (F11 fullscreen) and returns what the client must act on;
+ * VG_WINDOW_EVENT_NONE once the queue is empty. */
+enum vg_window_event vg_window_next_event(struct vg_window *w);
+
+void vg_window_set_title(struct vg_window *w, const char *title);
+void vg_window_set_fullscreen(struct vg_window *w, bool on);
+void vg_window_drawable_size(struct vg_window *w, int *width, int *height);
+void vg_window_swap(struct vg_window *w);

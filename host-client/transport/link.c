@@ -1,0 +1,198 @@
+#include "link.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "vg/log.h"
+#include "vg/shm.h"
+#include "vg/time.h"
+
+/* How often a missing region is retried and a mapped one re-checked for re-creation. */
+#define RETRY_NS (250 * VG_NS_PER_MS)
+#define HEAD_BYTES 64
+
+struct vg_link {
+    char *path;
+    uint64_t stall_ns;
+    struct vg_shm shm;
+    dev_t dev;
+    ino_t ino;
+    uint64_t next_check_ns;
+    size_t min_size;
+    const struct vg_transport_ops *ops;
+    struct vg_transport *backend;
+    bool was_ready;
+    char last_reason[512];
+};
+
+struct vg_link *vg_link_create(const char *path, uint64_t stall_ns)
+{
+    struct vg_link *l = calloc(1, sizeof(*l));
+    if (!l || !(l->path = strdup(path))) {
+        free(l);
+        return NULL;
+    }
+    l->stall_ns = stall_ns;
+    l->min_size = SIZE_MAX;
+    for (size_t i = 0; vg_transports[i]; i++) {
+        if (vg_transports[i]->min_size < l->min_size)
+            l->min_size = vg_transports[i]->min_size;
+    }
+    return l;
+}
+
+static void drop_backend(struct vg_link *l)
+{
+    if (l->backend)
+        l->ops->destroy(l->backend);
+    l->backend = NULL;
+    l->ops = NULL;
+}
+
+static void unmap(struct vg_link *l)
+{
+    drop_backend(l);
+    vg_shm_unmap(&l->shm);
+}
+
+void vg_link_destroy(struct vg_link *l)
+{
+    if (!l)
+        return;
+    unmap(l);
+    free(l->path);
+    free(l);
+}
+
+/* Logs a waiting reason once when it changes, so the terminal shows what the window shows. */
+static void set_reason(struct vg_link *l, struct vg_link_status *st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void set_reason(struct vg_link *l, struct vg_link_status *st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(st->reason, sizeof(st->reason), fmt, ap);
+    va_end(ap);
+    if (strcmp(st->reason, l->last_reason) != 0) {
+        vg_info("waiting for guest: %s", st->reason);
+        snprintf(l->last_reason, sizeof(l->last_reason), "%s", st->reason);
+    }
+    l->was_ready = false;
+}
+
+static bool try_map(struct vg_link *l, struct vg_link_status *st)
+{
+    char err[512];
+    int r = vg_shm_map(&l->shm, l->path, VG_SHM_WRITE, l->min_size, 0, err, sizeof(err));
+    if (r < 0) {
+        set_reason(l, st, "%s", err);
+        return false;
+    }
+    struct stat sb;
+    if (stat(l->path, &sb) == 0) {
+        l->dev = sb.st_dev;
+        l->ino = sb.st_ino;
+    }
+    vg_debug("mapped %s (%zu bytes)", l->path, l->shm.size);
+    return true;
+}
+
+/* A guest or QEMU that re-creates the file gives it a new inode; a resize changes its size. */
+static bool region_replaced(struct vg_link *l)
+{
+    struct stat sb;
+    if (stat(l->path, &sb) != 0)
+        return true;
+    if (S_ISCHR(sb.st_mode))
+        return sb.st_rdev == 0;
+    return sb.st_dev != l->dev || sb.st_ino != l->ino || (size_t)sb.st_size != l->shm.size;
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i])
+            return false;
+    }
+    return true;
+}
+
+static void choose_backend(struct vg_link *l, const uint8_t *head, struct vg_link_status *st)
+{
+    for (size_t i = 0; vg_transports[i]; i++) {
+        const struct vg_transport_ops *ops = vg_transports[i];
+        if (!ops->probe(head, HEAD_BYTES))
+            continue;
+        if (l->shm.size < ops->min_size) {
+            set_reason(l, st, "%s holds %s data but is only %zu bytes (needs %zu)", l->path,
+                       ops->description, l->shm.size, ops->min_size);
+            return;
+        }
+        l->backend = ops->create(l->shm.base, l->shm.size, l->stall_ns);
+        if (!l->backend) {
+            set_reason(l, st, "cannot start the %s transport (see the log)", ops->name);
+            return;
+        }
+        l->ops = ops;
+        vg_info("%s: found %s", l->path, ops->description);
+        return;
+    }
+    if (all_zero(head, HEAD_BYTES))
+        set_reason(l, st, "%s is blank: the guest application has not started yet", l->path);
+    else
+        set_reason(l, st, "%s holds no protocol this client knows (unknown magic)", l->path);
+}
+
+struct vg_transport *vg_link_poll(struct vg_link *l, uint64_t now_ns, struct vg_link_status *st,
+                                  const struct vg_transport_ops **ops)
+{
+    st->ready = false;
+    st->new_session = false;
+    st->reason[0] = 0;
+
+    if (now_ns >= l->next_check_ns) {
+        l->next_check_ns = now_ns + RETRY_NS;
+        if (l->shm.base && region_replaced(l)) {
+            vg_info("%s was re-created or resized; mapping it again", l->path);
+            unmap(l);
+        }
+        if (!l->shm.base && !try_map(l, st))
+            return NULL;
+    }
+    if (!l->shm.base) {
+        snprintf(st->reason, sizeof(st->reason), "%s", l->last_reason);
+        return NULL;
+    }
+
+    /* The magic decides the backend; when it changes (another guest application, a zeroed
+     * region) the backend goes and the region is probed again. */
+    uint8_t head[HEAD_BYTES];
+    memcpy(head, l->shm.base, sizeof(head));
+    if (l->backend && !l->ops->probe(head, sizeof(head)))
+        drop_backend(l);
+    if (!l->backend)
+        choose_backend(l, head, st);
+    if (!l->backend)
+        return NULL;
+
+    struct vg_transport_status ts = {0};
+    if (!l->ops->poll(l->backend, now_ns, &ts)) {
+        set_reason(l, st, "%s", ts.reason);
+        return NULL;
+    }
+    st->ready = true;
+    st->new_session = ts.new_session || !l->was_ready;
+    if (!l->was_ready) {
+        vg_info("guest ready (%s)", l->ops->name);
+        l->last_reason[0] = 0;
+    }
+    l->was_ready = true;
+    if (ops)
+        *ops = l->ops;
+    return l->backend;
+}
