@@ -30,6 +30,9 @@ struct app {
     bool pending_latency_valid;
     float pending_ingest_ms;
     bool frame_pending;       /* uploaded, not yet presented */
+    uint64_t partial_uploads; /* frames uploaded from their damage rects alone */
+    int32_t cursor_x, cursor_y;
+    bool cursor_visible;
     char title[128];
 };
 
@@ -78,6 +81,7 @@ static bool ingest_frame(struct app *a, struct vg_transport *t, const struct vg_
         return false;
     }
     a->rops->end_upload(a->renderer, rects, n);
+    a->partial_uploads += n > 0;
     if (format_changed || full_needed)
         vg_info("showing %ux%u %s frames", info.width, info.height, vg_pixfmt_name(info.format));
     a->have_frame = true;
@@ -102,10 +106,14 @@ static bool update_cursor(struct app *a, struct vg_transport *t, const struct vg
         a->rops->set_cursor_shape(a->renderer, ci.width, ci.height, ci.hot_x, ci.hot_y,
                                   a->cursor_shape, (size_t)ci.width * 4);
     a->rops->set_cursor_pos(a->renderer, ci.x, ci.y, ci.visible);
+    a->cursor_x = ci.x;
+    a->cursor_y = ci.y;
+    a->cursor_visible = ci.visible;
     return true;
 }
 
-static int write_ppm(const char *path, int w, int h, const uint8_t *rgba, uint64_t serial)
+/* The comment line tells a test what it is looking at. */
+static int write_ppm(const struct app *a, const char *path, int w, int h, const uint8_t *rgba)
 {
     char tmp[4200];
     snprintf(tmp, sizeof(tmp), "%s.tmp", path);
@@ -114,14 +122,16 @@ static int write_ppm(const char *path, int w, int h, const uint8_t *rgba, uint64
         vg_err("cannot write screenshot %s: %s", tmp, strerror(errno));
         return -errno;
     }
-    fprintf(f, "P6\n# vgapt serial=%llu\n%d %d\n255\n", (unsigned long long)serial, w, h);
+    fprintf(f, "P6\n# vgapt serial=%llu partial=%llu cursor=%d,%d,%d\n%d %d\n255\n",
+            (unsigned long long)a->last_serial, (unsigned long long)a->partial_uploads,
+            a->cursor_x, a->cursor_y, a->cursor_visible, w, h);
     for (int i = 0; i < w * h; i++)
         fwrite(rgba + (size_t)i * 4, 1, 3, f);
     if (fclose(f) != 0 || rename(tmp, path) != 0) {
         vg_err("cannot write screenshot %s: %s", path, strerror(errno));
         return -EIO;
     }
-    vg_info("screenshot of frame %llu written to %s", (unsigned long long)serial, path);
+    vg_info("screenshot of frame %llu written to %s", (unsigned long long)a->last_serial, path);
     return 0;
 }
 
@@ -145,7 +155,7 @@ static bool present(struct app *a, const char *message)
         a->last_serial >= (uint64_t)a->cfg->screenshot_serial) {
         uint8_t *px = malloc((size_t)w * (size_t)h * 4);
         done = px && a->rops->read_pixels(a->renderer, w, h, px) == 0 &&
-               write_ppm(a->cfg->screenshot, w, h, px, a->last_serial) == 0;
+               write_ppm(a, a->cfg->screenshot, w, h, px) == 0;
         free(px);
     }
     vg_window_swap(a->window);
@@ -163,6 +173,7 @@ static bool present(struct app *a, const char *message)
 int vg_client_run(const struct vg_client_config *cfg)
 {
     struct app a = {.cfg = cfg, .overlay = cfg->overlay, .rops = &vg_renderer_gl};
+    uint64_t start = vg_time_ns();
     int status = 1;
     struct vg_window_options wo = {
         .title = "vgapt: waiting for guest",
@@ -184,9 +195,10 @@ int vg_client_run(const struct vg_client_config *cfg)
     if (!a.link)
         goto out;
 
-    uint64_t start = vg_time_ns();
     uint64_t last_draw = 0;
     vg_stats_init(&a.stats, start);
+    if (cfg->stats && !vg_stats_keep_history(&a.stats))
+        goto out;
     bool was_ready = true; /* forces the first waiting message to draw */
     for (;;) {
         bool redraw = false;
@@ -219,6 +231,10 @@ int vg_client_run(const struct vg_client_config *cfg)
             redraw |= ingest_frame(&a, t, ops);
             redraw |= !was_ready;
         } else if (was_ready || now - last_draw >= IDLE_REDRAW_NS) {
+            /* The guest is gone: its last frame is not what it shows now. */
+            if (a.have_frame)
+                a.rops->reset(a.renderer);
+            a.have_frame = false;
             update_title(&a, NULL, NULL);
             redraw = true;
         }
@@ -244,6 +260,9 @@ int vg_client_run(const struct vg_client_config *cfg)
         }
     }
 out:
+    if (cfg->stats)
+        vg_stats_summary(&a.stats, vg_ns_to_ms(vg_time_ns() - start) / 1000.0);
+    vg_stats_finish(&a.stats);
     vg_link_destroy(a.link);
     if (a.renderer)
         a.rops->destroy(a.renderer);

@@ -40,6 +40,8 @@ static size_t build_table(struct vg_opt *t, struct vg_client_config *c)
             "heartbeat silence after which the guest is considered stopped", NULL),
         OPT("seconds", 0, VG_OPT_INT, &c->seconds, 0, 1e9, NULL, "N",
             "quit after N seconds (0: run until the window is closed)", NULL),
+        OPT("stats", 0, VG_OPT_FLAG, &c->stats, 0, 0, NULL, NULL,
+            "log frame counts and ingest/latency percentiles at exit", NULL),
         OPT("log-level", 0, VG_OPT_CHOICE, &c->log_level, 0, 0, level_names, "LEVEL",
             "messages shown on stderr", NULL),
         OPT("screenshot", 0, VG_OPT_STRING, &c->screenshot, 0, 0, NULL, "FILE",

@@ -22,6 +22,7 @@ struct vg_client_config {
     int64_t stall_ms;
     int64_t seconds;        /* 0 = until closed */
     int log_level;          /* enum vg_log_level */
+    bool stats;             /* log a latency summary at exit */
     char *screenshot;       /* testing: write the presented frame (PPM) and exit */
     int64_t screenshot_serial;
 };

@@ -68,7 +68,8 @@ void vg_link_destroy(struct vg_link *l)
     free(l);
 }
 
-/* Logs a waiting reason once when it changes, so the terminal shows what the window shows. */
+/* Logs a waiting reason when it changes, so the terminal shows what the window shows. Details
+ * in parentheses (a growing "no heartbeat for N ms") do not make a new line. */
 static void set_reason(struct vg_link *l, struct vg_link_status *st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -78,7 +79,8 @@ static void set_reason(struct vg_link *l, struct vg_link_status *st, const char 
     va_start(ap, fmt);
     vsnprintf(st->reason, sizeof(st->reason), fmt, ap);
     va_end(ap);
-    if (strcmp(st->reason, l->last_reason) != 0) {
+    size_t key = strcspn(st->reason, "(");
+    if (strncmp(st->reason, l->last_reason, key) != 0 || l->last_reason[key] != st->reason[key]) {
         vg_info("waiting for guest: %s", st->reason);
         snprintf(l->last_reason, sizeof(l->last_reason), "%s", st->reason);
     }

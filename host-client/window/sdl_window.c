@@ -48,8 +48,10 @@ struct vg_window *vg_window_create(const struct vg_window_options *opts)
                SDL_GetError());
         goto fail;
     }
+    /* Without vsync support (Xvfb, some remote displays) frames are simply never held back. */
     if (SDL_GL_SetSwapInterval(opts->vsync ? 1 : 0) != 0)
-        vg_warn("cannot turn vsync %s: %s", opts->vsync ? "on" : "off", SDL_GetError());
+        vg_log(opts->vsync ? VG_LOG_WARN : VG_LOG_DEBUG, "cannot turn vsync %s: %s",
+               opts->vsync ? "on" : "off", SDL_GetError());
     if (opts->fullscreen)
         vg_window_set_fullscreen(w, true);
     return w;

@@ -80,6 +80,9 @@ enum vg_fp_error vg_fp_validate_slot(const struct vg_fp_slot *s, const struct vg
 /* Validates a private copy of the cursor shape fields. */
 enum vg_fp_error vg_fp_validate_cursor_shape(const struct vg_fp_cursor *c);
 
+/* Validates a private copy of the cursor position block (visible 0 or 1). */
+enum vg_fp_error vg_fp_validate_cursor_pos(const struct vg_fp_cursor *c);
+
 /* Region bytes a producer needs for frames up to w x h in format with slot_count slots. 0 if
  * the arguments are invalid or the result overflows. */
 uint64_t vg_fp_region_size_for(uint32_t w, uint32_t h, uint32_t format, uint32_t slot_count);
@@ -103,7 +106,8 @@ struct vg_fp_status_info {
     enum vg_fp_error error;  /* for VG_FP_WAIT_INVALID / VG_FP_WAIT_VERSION */
     uint32_t found_version;  /* for VG_FP_WAIT_VERSION */
     uint64_t session;        /* current session when the header is valid */
-    bool new_session;        /* the session changed since the last READY (producer restart) */
+    bool new_session;        /* the session changed since the last READY (producer restart);
+                                also set at the first READY */
     char reason[160];        /* one line a user can read, e.g. "producer stopped (no heartbeat
                                 for 612 ms)" */
 };
@@ -112,7 +116,8 @@ struct vg_fp_consumer;
 
 /* base/size: the mapping, borrowed; must stay mapped until destroy. writable: the consumer
  * may write its reader hints (a read-only mapping works, the producer just gets no hints).
- * stall_ns: heartbeat silence after which the producer is considered dead (<= 1 s). */
+ * stall_ns: heartbeat silence after which the producer is considered dead (<= 1 s; 0 = 500 ms).
+ * NULL if the mapping is smaller than VG_FP_SLOTS_OFFSET or not 8-byte aligned (logged). */
 struct vg_fp_consumer *vg_fp_consumer_create(void *base, size_t size, bool writable,
                                              uint64_t stall_ns);
 void vg_fp_consumer_destroy(struct vg_fp_consumer *c);
@@ -136,6 +141,10 @@ int vg_fp_consumer_next_frame(struct vg_fp_consumer *c, struct vg_fp_frame *out,
 int vg_fp_consumer_copy(struct vg_fp_consumer *c, const struct vg_fp_frame *f, void *dst,
                         size_t dst_stride, const struct vg_fp_rect *rects, uint32_t n_rects);
 
+/* The capture clock (enum vg_fp_clock) of the current valid header; VG_FP_CLOCK_GUEST when
+ * none is valid. */
+uint32_t vg_fp_consumer_clock(const struct vg_fp_consumer *c);
+
 /* Done with the frame from next_frame: clears the reader hint. */
 void vg_fp_consumer_done(struct vg_fp_consumer *c);
 
@@ -149,7 +158,9 @@ struct vg_fp_cursor_state {
 
 /* Reads the cursor channel. Returns a bitmask: 1 = position changed since the last call,
  * 2 = a new shape was copied into shape (BGRA8, width*4 bytes per row, shape_cap >= 256*256*4),
- * 0 = nothing new; negative errno if the shape is invalid or torn (retried on the next call). */
+ * 0 = nothing new; negative errno if the shape is invalid (-EPROTO, reported once) or torn
+ * (-EAGAIN, retried on the next call), or shape_cap is too small (-ENOBUFS). shape is written
+ * only when bit 2 is returned. */
 int vg_fp_consumer_cursor(struct vg_fp_consumer *c, struct vg_fp_cursor_state *st, void *shape,
                           size_t shape_cap);
 

@@ -49,7 +49,7 @@ static const char mask_fragment_src[] =
     "    o_color = vec4(v_color.rgb, v_color.a * texture(u_tex, v_uv).r);\n"
     "}\n";
 
-static GLuint compile(GLenum type, const char *name, const char *src)
+static GLuint compile_shader(GLenum type, const char *name, const char *src)
 {
     GLuint s = glCreateShader(type);
     if (!s) {
@@ -65,22 +65,22 @@ static GLuint compile(GLenum type, const char *name, const char *src)
 
     GLint len = 0;
     glGetShaderiv(s, GL_INFO_LOG_LENGTH, &len);
-    char *log = malloc(len > 0 ? (size_t)len : 1);
-    if (log) {
-        log[0] = '\0';
-        glGetShaderInfoLog(s, len, NULL, log);
+    char *info_log = malloc(len > 0 ? (size_t)len : 1);
+    if (info_log) {
+        info_log[0] = '\0';
+        glGetShaderInfoLog(s, len, NULL, info_log);
     }
-    vg_err("gl: %s shader does not compile: %s", name, log ? log : "(no log: out of memory)");
-    free(log);
+    vg_err("gl: %s shader does not compile: %s", name, info_log ? info_log : "(no info_log: out of memory)");
+    free(info_log);
     glDeleteShader(s);
     return 0;
 }
 
-static GLuint link(const char *name, const char *fragment_src)
+static GLuint link_program(const char *name, const char *fragment_src)
 {
     GLuint prog = 0;
-    GLuint vs = compile(GL_VERTEX_SHADER, name, vertex_src);
-    GLuint fs = compile(GL_FRAGMENT_SHADER, name, fragment_src);
+    GLuint vs = compile_shader(GL_VERTEX_SHADER, name, vertex_src);
+    GLuint fs = compile_shader(GL_FRAGMENT_SHADER, name, fragment_src);
     if (!vs || !fs)
         goto cleanup;
 
@@ -97,13 +97,13 @@ static GLuint link(const char *name, const char *fragment_src)
     if (!ok) {
         GLint len = 0;
         glGetProgramiv(prog, GL_INFO_LOG_LENGTH, &len);
-        char *log = malloc(len > 0 ? (size_t)len : 1);
-        if (log) {
-            log[0] = '\0';
-            glGetProgramInfoLog(prog, len, NULL, log);
+        char *info_log = malloc(len > 0 ? (size_t)len : 1);
+        if (info_log) {
+            info_log[0] = '\0';
+            glGetProgramInfoLog(prog, len, NULL, info_log);
         }
-        vg_err("gl: %s program does not link: %s", name, log ? log : "(no log: out of memory)");
-        free(log);
+        vg_err("gl: %s program does not link: %s", name, info_log ? info_log : "(no info_log: out of memory)");
+        free(info_log);
         glDeleteProgram(prog);
         prog = 0;
         goto cleanup;
@@ -121,8 +121,8 @@ cleanup:
 
 bool vg_gl_shaders_init(struct vg_renderer *r)
 {
-    r->prog_image = link("image", image_fragment_src);
-    r->prog_mask = link("mask", mask_fragment_src);
+    r->prog_image = link_program("image", image_fragment_src);
+    r->prog_mask = link_program("mask", mask_fragment_src);
     if (!r->prog_image || !r->prog_mask)
         return false;
 

@@ -1,5 +1,6 @@
 /* Transport backend for the vgapt frame protocol (guest-protocol/, docs/protocol.md). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,0 +1,7 @@
+/* Subcommands of vgapt-guest. Each is a main(): argv[0] is the subcommand's name, the options
+ * follow; it returns the process exit status (0 done, 1 failed, 2 bad usage). */
+#pragma once
+
+/* `vgapt-guest pattern`: writes the test pattern (pattern.h) into a shared-memory file as a
+ * frame-protocol producer. */
+int vg_guest_pattern_main(int argc, char **argv);

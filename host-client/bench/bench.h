@@ -1,0 +1,17 @@
+/* vgapt-bench: performance figures, each as a ratio against a baseline measured in the same
+ * run. Not a test: it never fails because a machine is slow. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct vg_bench_cmd {
+    const char *name;
+    const char *help;
+    int (*run)(int argc, char **argv);
+};
+
+int vg_bench_video(int argc, char **argv);
+
+/* Median and 99th percentile of n samples (sorted in place). */
+double vg_bench_percentile(double *v, size_t n, double p);

@@ -1,0 +1,51 @@
+/* vgapt-bench SUBCOMMAND [OPTIONS]: see --help. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "vg/log.h"
+
+static const struct vg_bench_cmd cmds[] = {
+    {"video", "frame ingest cost against memcpy + glTexSubImage2D, and capture-to-present "
+              "latency",
+     vg_bench_video},
+};
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double vg_bench_percentile(double *v, size_t n, double p)
+{
+    if (n == 0)
+        return 0;
+    qsort(v, n, sizeof(double), cmp_double);
+    return v[(size_t)((double)(n - 1) * p + 0.5)];
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "Usage: vgapt-bench SUBCOMMAND [OPTIONS]\n\nSubcommands:\n");
+    for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+        fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].help);
+    fprintf(f, "\nvgapt-bench SUBCOMMAND --help shows its options.\n");
+}
+
+int main(int argc, char **argv)
+{
+    vg_log_init("vgapt-bench", VG_LOG_WARN);
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+        if (strcmp(argv[1], cmds[i].name) == 0)
+            return cmds[i].run(argc - 1, argv + 1);
+    }
+    fprintf(stderr, "vgapt-bench: unknown subcommand '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,206 @@
+#include "image.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testlib.h"
+#include "vg/time.h"
+
+char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    size_t r;
+    while (buf && (r = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += r;
+        if (cap - len < 2) {
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (buf)
+        buf[len] = 0;
+    return buf;
+}
+
+bool image_read_ppm(struct image *img, const char *path)
+{
+    memset(img, 0, sizeof(*img));
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    char line[512];
+    int maxval = 0;
+    bool ok = fgets(line, sizeof(line), f) && strncmp(line, "P6", 2) == 0;
+    while (ok && fgets(line, sizeof(line), f)) {
+        if (line[0] == '#') {
+            memcpy(img->comment, line, sizeof(img->comment) - 1);
+            continue;
+        }
+        ok = sscanf(line, "%d %d", &img->w, &img->h) == 2;
+        break;
+    }
+    ok = ok && fscanf(f, "%d", &maxval) == 1 && maxval == 255 && fgetc(f) == '\n';
+    ok = ok && img->w > 0 && img->h > 0 && img->w < 10000 && img->h < 10000;
+    if (ok) {
+        size_t n = (size_t)img->w * (size_t)img->h * 3;
+        img->rgb = malloc(n);
+        ok = img->rgb && fread(img->rgb, 1, n, f) == n;
+    }
+    fclose(f);
+    if (!ok)
+        image_free(img);
+    return ok;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static int mask_shift(uint32_t mask)
+{
+    int s = 0;
+    while (mask && !(mask & 1)) {
+        mask >>= 1;
+        s++;
+    }
+    return s;
+}
+
+bool image_read_xwd(struct image *img, const char *path)
+{
+    memset(img, 0, sizeof(*img));
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *buf = size > 100 ? malloc((size_t)size) : NULL;
+    bool ok = buf && fread(buf, 1, (size_t)size, f) == (size_t)size;
+    fclose(f);
+    if (!ok) {
+        free(buf);
+        return false;
+    }
+    uint32_t hdr = be32(buf), bpp = be32(buf + 44), bpl = be32(buf + 48);
+    uint32_t w = be32(buf + 16), h = be32(buf + 20), order = be32(buf + 28);
+    uint32_t rmask = be32(buf + 56), gmask = be32(buf + 60), bmask = be32(buf + 64);
+    uint32_t ncolors = be32(buf + 76);
+    size_t data = (size_t)hdr + (size_t)ncolors * 12;
+    /* 32-bit pixels, or packed 24-bit ones (rows still padded to bytes_per_line). */
+    uint32_t bytes = bpp / 8;
+    ok = (bytes == 3 || bytes == 4) && w > 0 && h > 0 && w < 10000 && h < 10000 &&
+         bpl >= w * bytes && data + (size_t)bpl * h <= (size_t)size;
+    if (ok) {
+        img->w = (int)w;
+        img->h = (int)h;
+        img->rgb = malloc((size_t)w * h * 3);
+        ok = img->rgb != NULL;
+    }
+    for (uint32_t y = 0; ok && y < h; y++) {
+        for (uint32_t x = 0; x < w; x++) {
+            const uint8_t *p = buf + data + (size_t)y * bpl + (size_t)x * bytes;
+            uint32_t v = 0;
+            for (uint32_t k = 0; k < bytes; k++)
+                v |= (uint32_t)p[order ? k : bytes - 1 - k] << (8 * (bytes - 1 - k));
+            uint8_t *o = img->rgb + ((size_t)y * w + x) * 3;
+            o[0] = (uint8_t)((v & rmask) >> mask_shift(rmask));
+            o[1] = (uint8_t)((v & gmask) >> mask_shift(gmask));
+            o[2] = (uint8_t)((v & bmask) >> mask_shift(bmask));
+        }
+    }
+    free(buf);
+    if (!ok)
+        image_free(img);
+    return ok;
+}
+
+void image_free(struct image *img)
+{
+    free(img->rgb);
+    img->rgb = NULL;
+}
+
+const uint8_t *image_px(const struct image *img, int x, int y)
+{
+    return img->rgb + ((size_t)y * (size_t)img->w + (size_t)x) * 3;
+}
+
+bool image_find(const struct image *img, const uint8_t rgb[3], int *x, int *y)
+{
+    for (int j = 0; j < img->h; j++) {
+        for (int i = 0; i < img->w; i++) {
+            if (memcmp(image_px(img, i, j), rgb, 3) == 0) {
+                *x = i;
+                *y = j;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+bool rgb_near(const uint8_t *a, const uint8_t *b, int tol)
+{
+    for (int i = 0; i < 3; i++) {
+        if (abs((int)a[i] - (int)b[i]) > tol)
+            return false;
+    }
+    return true;
+}
+
+pid_t spawn_logged(char *const argv[], const char *log)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+            close(fd);
+        }
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+long wait_for_text(const char *path, const char *needle, long from, int timeout_ms)
+{
+    uint64_t deadline = vg_time_ns() + (uint64_t)timeout_ms * VG_NS_PER_MS;
+    do {
+        char *text = slurp(path);
+        if (text && (long)strlen(text) >= from) {
+            char *hit = strstr(text + from, needle);
+            if (hit) {
+                long off = (long)(hit - text) + (long)strlen(needle);
+                free(text);
+                return off;
+            }
+        }
+        free(text);
+        vg_sleep_ns(20 * VG_NS_PER_MS);
+    } while (vg_time_ns() < deadline);
+    return -1;
+}
+
+int run_logged(char *const argv[], const char *log, int timeout_ms)
+{
+    pid_t pid = spawn_logged(argv, log);
+    return pid < 0 ? -1 : vg_test_wait(pid, timeout_ms);
+}
