@@ -28,14 +28,14 @@ struct vg_fp_consumer {
 
     /* The session followed; everything below it belongs to that session. */
     uint64_t session;
-    uint64_t ready_session; /* session of the last READY, to flag a restart */
-    uint64_t heartbeat;     /* last heartbeat value seen */
+    uint64_t ready_session;     /* session of the last READY, to flag a restart */
+    uint64_t heartbeat;         /* last heartbeat value seen */
     uint64_t heartbeat_seen_ns; /* our clock when it last changed */
 
     uint64_t last_serial; /* newest frame returned by next_frame */
     bool have_frame;      /* frame/frame_seq describe the frame being read */
     struct vg_fp_frame frame;
-    uint32_t frame_seq;   /* even; odd marks a frame dropped by a producer restart */
+    uint32_t frame_seq;         /* even; odd marks a frame dropped by a producer restart */
     uint64_t frame_slot_offset; /* where its seq lives, in the layout it was read with */
 
     bool pos_known;
@@ -385,8 +385,8 @@ static int read_cursor_pos(struct vg_fp_consumer *c, struct vg_fp_cursor_state *
 
 /* Reads the shape; 2 if a new one was copied, 0 if none is new, -EAGAIN if torn (retried on
  * the next call), -EPROTO if invalid (not retried), -ENOBUFS if shape_cap is too small. */
-static int read_cursor_shape(struct vg_fp_consumer *c, struct vg_fp_cursor_state *st,
-                             void *shape, size_t shape_cap)
+static int read_cursor_shape(struct vg_fp_consumer *c, struct vg_fp_cursor_state *st, void *shape,
+                             size_t shape_cap)
 {
     struct vg_fp_cursor *sc = &shared_header(c)->cursor;
     const uint32_t seq = __atomic_load_n(&sc->shape_seq, __ATOMIC_ACQUIRE);

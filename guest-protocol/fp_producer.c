@@ -37,8 +37,8 @@ struct vg_fp_producer {
     size_t size;
     uint32_t slot_count;
     uint64_t slot_size;
-    uint64_t serial;      /* last published frame */
-    uint32_t latest_slot; /* VG_FP_NO_SLOT before the first frame */
+    uint64_t serial;                /* last published frame */
+    uint32_t latest_slot;           /* VG_FP_NO_SLOT before the first frame */
     uint32_t format, width, height; /* geometry of the last published frame */
     uint64_t heartbeat;
     struct slot_state slots[VG_FP_MAX_SLOTS];
@@ -84,8 +84,8 @@ struct vg_fp_producer *vg_fp_producer_create(void *base, size_t size,
     const uint32_t slot_count = cfg && cfg->slot_count ? cfg->slot_count : VG_FP_MIN_SLOTS;
     const uint32_t clock = cfg ? cfg->clock : VG_FP_CLOCK_GUEST;
     if (slot_count < VG_FP_MIN_SLOTS || slot_count > VG_FP_MAX_SLOTS) {
-        vg_err("frame protocol: slot count %" PRIu32 " outside %u..%u", slot_count,
-               VG_FP_MIN_SLOTS, VG_FP_MAX_SLOTS);
+        vg_err("frame protocol: slot count %" PRIu32 " outside %u..%u", slot_count, VG_FP_MIN_SLOTS,
+               VG_FP_MAX_SLOTS);
         return NULL;
     }
     if (clock > VG_FP_CLOCK_HOST_MONOTONIC) {
@@ -195,8 +195,7 @@ static bool rect_ok(const struct vg_fp_rect *r, uint32_t width, uint32_t height)
 
 static void log_nospc(struct vg_fp_producer *p, const struct vg_fp_frame_desc *d)
 {
-    if (p->nospc_format == d->format && p->nospc_width == d->width &&
-        p->nospc_height == d->height)
+    if (p->nospc_format == d->format && p->nospc_width == d->width && p->nospc_height == d->height)
         return;
     p->nospc_format = d->format;
     p->nospc_width = d->width;
@@ -226,9 +225,8 @@ static uint32_t choose_slot(const struct vg_fp_producer *p, uint32_t reader)
 
 /* Collects the rects that bring slot k from the frame it holds to frame serial; returns the
  * count, or 0 when the whole frame has to be copied. */
-static uint32_t collect_copy_rects(struct vg_fp_producer *p, uint32_t k, uint64_t serial,
-                                   bool full, const struct vg_fp_rect *damage,
-                                   uint32_t n_damage)
+static uint32_t collect_copy_rects(struct vg_fp_producer *p, uint32_t k, uint64_t serial, bool full,
+                                   const struct vg_fp_rect *damage, uint32_t n_damage)
 {
     const struct slot_state *s = &p->slots[k];
     if (full || s->serial == 0 || s->format != p->format || s->width != p->width ||

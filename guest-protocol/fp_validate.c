@@ -116,8 +116,7 @@ enum vg_fp_error vg_fp_validate_header(const struct vg_fp_header *h, uint64_t ma
     }
 
     if (h->latest != 0) {
-        if (VG_FP_LATEST_SERIAL(h->latest) == 0 ||
-            VG_FP_LATEST_SLOT(h->latest) >= h->slot_count)
+        if (VG_FP_LATEST_SERIAL(h->latest) == 0 || VG_FP_LATEST_SLOT(h->latest) >= h->slot_count)
             return VG_FP_ERR_LATEST;
     }
 
@@ -156,8 +155,7 @@ enum vg_fp_error vg_fp_validate_slot(const struct vg_fp_slot *s, const struct vg
     const uint32_t bpp = vg_fp_format_bpp(s->format);
     if (bpp == 0)
         return VG_FP_ERR_FORMAT;
-    if (s->width == 0 || s->width > VG_FP_MAX_DIM || s->height == 0 ||
-        s->height > VG_FP_MAX_DIM)
+    if (s->width == 0 || s->width > VG_FP_MAX_DIM || s->height == 0 || s->height > VG_FP_MAX_DIM)
         return VG_FP_ERR_DIMENSIONS;
 
     uint32_t row_bytes;

@@ -25,16 +25,16 @@ uint8_t *fp_fuzz_build_region(const uint8_t *data, size_t len, size_t *size)
     memcpy(region, &h, sizeof(h));
     size_t pos = head;
     for (uint32_t i = 0; i < VG_FP_MAX_SLOTS && pos < len; i++) {
-        const size_t n = len - pos < sizeof(struct vg_fp_slot) ? len - pos
-                                                               : sizeof(struct vg_fp_slot);
+        const size_t n =
+            len - pos < sizeof(struct vg_fp_slot) ? len - pos : sizeof(struct vg_fp_slot);
         const uint64_t off = h.slot_offset[i];
         if (off >= sizeof(h) && off <= FP_FUZZ_REGION_SIZE - sizeof(struct vg_fp_slot))
             memcpy(region + off, data + pos, n);
         pos += n;
     }
     if (pos < len) {
-        const size_t n = len - pos < VG_FP_CURSOR_SHAPE_BYTES ? len - pos
-                                                              : VG_FP_CURSOR_SHAPE_BYTES;
+        const size_t n =
+            len - pos < VG_FP_CURSOR_SHAPE_BYTES ? len - pos : VG_FP_CURSOR_SHAPE_BYTES;
         memcpy(region + VG_FP_CURSOR_SHAPE_OFFSET, data + pos, n);
     }
     return region;

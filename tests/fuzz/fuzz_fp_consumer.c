@@ -59,8 +59,7 @@ int fp_fuzz_run(const uint8_t *data, size_t len)
     struct vg_fp_consumer *c = vg_fp_consumer_create(region, size, true, 500 * VG_NS_PER_MS);
     if (c) {
         static uint8_t shape[VG_FP_CURSOR_SHAPE_BYTES];
-        const uint64_t times[3] = {VG_NS_PER_S, VG_NS_PER_S + 100 * VG_NS_PER_MS,
-                                   3 * VG_NS_PER_S};
+        const uint64_t times[3] = {VG_NS_PER_S, VG_NS_PER_S + 100 * VG_NS_PER_MS, 3 * VG_NS_PER_S};
         for (int i = 0; i < 3; i++) {
             struct vg_fp_status_info info;
             const enum vg_fp_status st = vg_fp_consumer_poll(c, times[i], &info);

@@ -25,9 +25,17 @@ static void seeds_reach_the_frames(void)
 
 static void mutated_seeds_never_crash(void)
 {
-    static const uint64_t edges[] = {0, 1, 2, 3, 4, 8, 16, 17, 255, 256, 4095, 4096, 4097,
-                                     16384, 16385, 266240, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF,
-                                     UINT64_C(0x100000000), UINT64_MAX, UINT64_MAX - 4095};
+    static const uint64_t edges[] = {0,          1,
+                                     2,          3,
+                                     4,          8,
+                                     16,         17,
+                                     255,        256,
+                                     4095,       4096,
+                                     4097,       16384,
+                                     16385,      266240,
+                                     0x7FFFFFFF, 0x80000000,
+                                     0xFFFFFFFF, UINT64_C(0x100000000),
+                                     UINT64_MAX, UINT64_MAX - 4095};
     uint64_t rng = 2024;
     uint8_t buf[8192];
     int frames = 0;

@@ -134,8 +134,7 @@ static void slot_choice_avoids_latest_and_reader(void)
             const uint32_t reader = pick == slots ? VG_FP_NO_SLOT : (uint32_t)pick;
             hdr(region)->reader_slot = reader;
             struct vg_fp_rect r = {(uint32_t)(i % 16), 0, 1, 1};
-            CHECK(vg_fp_producer_submit(p, &d, pixels, 64, i % 3 ? &r : NULL, i % 3 ? 1 : 0) ==
-                  0);
+            CHECK(vg_fp_producer_submit(p, &d, pixels, 64, i % 3 ? &r : NULL, i % 3 ? 1 : 0) == 0);
             const uint64_t latest = hdr(region)->latest;
             const uint32_t slot = VG_FP_LATEST_SLOT(latest);
             if (slot == prev || slot == reader || slot >= slots ||
@@ -170,8 +169,7 @@ static int slots_hold_complete_frames(const uint8_t *region, uint8_t (*ref)[MAXW
             continue;
         }
         const uint8_t *px = (const uint8_t *)s + s->data_offset;
-        if (!fpt_frames_equal(px, s->stride, ref[s->serial], MAXW * 4, s->width * 4u,
-                              s->height)) {
+        if (!fpt_frames_equal(px, s->stride, ref[s->serial], MAXW * 4, s->width * 4u, s->height)) {
             fprintf(stderr, "slot %u: frame %llu differs from what was submitted\n", i,
                     (unsigned long long)s->serial);
             bad++;
@@ -228,16 +226,20 @@ static void every_slot_holds_a_complete_frame_after_partial_updates(void)
         /* The reader pins a slot for long stretches: the slots it holds back fall further
          * behind than the damage history and must be refreshed whole. */
         const uint64_t phase = serial % 100;
-        hdr(region)->reader_slot = phase < 40 ? 2 : phase < 60 ? VG_FP_NO_SLOT : (uint32_t)(serial % slots);
+        hdr(region)->reader_slot = phase < 40   ? 2
+                                   : phase < 60 ? VG_FP_NO_SLOT
+                                                : (uint32_t)(serial % slots);
         struct vg_fp_frame_desc d = {VG_FP_FORMAT_BGRA8, w, h, serial * 1000};
         CHECK(vg_fp_producer_submit(p, &d, frame, stride, n ? damage : NULL, n) == 0);
         bad += slots_hold_complete_frames(region, ref, ref_w, ref_h);
 
         /* The published slot carries the damage as submitted. */
         const struct vg_fp_slot *s =
-            (const void *)(region + hdr(region)->slot_offset[VG_FP_LATEST_SLOT(hdr(region)->latest)]);
+            (const void *)(region +
+                           hdr(region)->slot_offset[VG_FP_LATEST_SLOT(hdr(region)->latest)]);
         if (s->serial != serial || s->damage_count != (serial == 150 ? 0 : n) ||
-            (n && memcmp(s->damage, damage, n * sizeof(*damage)) != 0) || s->capture_ns != serial * 1000)
+            (n && memcmp(s->damage, damage, n * sizeof(*damage)) != 0) ||
+            s->capture_ns != serial * 1000)
             bad++;
     }
     CHECK(partial > 300);

@@ -117,8 +117,8 @@ static void run(const struct config *cfg)
     CHECK(pthread_create(&thread, NULL, producer_main, &pa) == 0);
 
     const size_t row = (size_t)W * bpp;
-    uint8_t *mine = calloc(1, row * H);     /* the consumer's image */
-    uint8_t *expect = calloc(1, row * H);   /* the reference, advanced to each serial seen */
+    uint8_t *mine = calloc(1, row * H);   /* the consumer's image */
+    uint8_t *expect = calloc(1, row * H); /* the reference, advanced to each serial seen */
     uint64_t expect_serial = 0;
     uint64_t have = 0; /* serial `mine` holds completely; 0 = none (after a torn copy) */
     uint64_t last = 0, accepted = 0, torn = 0, damage_copies = 0, mismatches = 0;
@@ -183,18 +183,16 @@ static void run(const struct config *cfg)
         expect_serial = f.serial;
         if (memcmp(mine, expect, row * H) != 0) {
             if (mismatches++ < 5)
-                fprintf(stderr, "%s: frame %llu differs from the producer's (%s copy)\n",
-                        cfg->name, (unsigned long long)f.serial, partial ? "damage" : "full");
+                fprintf(stderr, "%s: frame %llu differs from the producer's (%s copy)\n", cfg->name,
+                        (unsigned long long)f.serial, partial ? "damage" : "full");
             have = 0;
         }
     }
     pthread_join(thread, NULL);
 
-    fprintf(stderr,
-            "%s: %llu frames, %llu accepted (%llu by damage), %llu torn, last %llu\n",
+    fprintf(stderr, "%s: %llu frames, %llu accepted (%llu by damage), %llu torn, last %llu\n",
             cfg->name, (unsigned long long)cfg->frames, (unsigned long long)accepted,
-            (unsigned long long)damage_copies, (unsigned long long)torn,
-            (unsigned long long)last);
+            (unsigned long long)damage_copies, (unsigned long long)torn, (unsigned long long)last);
     CHECK(pa.failures == 0);
     CHECK_MSG(mismatches == 0, "%llu accepted frames differ", (unsigned long long)mismatches);
     CHECK(proto_errors == 0);

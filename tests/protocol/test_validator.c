@@ -71,32 +71,32 @@ static struct vg_fp_cursor good_cursor(void)
     return c;
 }
 
-#define HDR_CASE(field_stmt, want)                                                           \
-    do {                                                                                     \
-        struct vg_fp_header h = good_header();                                               \
-        field_stmt;                                                                          \
-        enum vg_fp_error got = vg_fp_validate_header(&h, MAP_SIZE, NULL);                    \
-        CHECK_MSG(got == (want), "%s: got %s, want %s", #field_stmt, vg_fp_error_str(got),   \
-                  vg_fp_error_str(want));                                                    \
+#define HDR_CASE(field_stmt, want)                                                                 \
+    do {                                                                                           \
+        struct vg_fp_header h = good_header();                                                     \
+        field_stmt;                                                                                \
+        enum vg_fp_error got = vg_fp_validate_header(&h, MAP_SIZE, NULL);                          \
+        CHECK_MSG(got == (want), "%s: got %s, want %s", #field_stmt, vg_fp_error_str(got),         \
+                  vg_fp_error_str(want));                                                          \
     } while (0)
 
-#define SLOT_CASE(field_stmt, want)                                                          \
-    do {                                                                                     \
-        struct vg_fp_layout l = good_layout();                                               \
-        struct vg_fp_slot s = good_slot();                                                   \
-        field_stmt;                                                                          \
-        enum vg_fp_error got = vg_fp_validate_slot(&s, &l, 1, NULL);                         \
-        CHECK_MSG(got == (want), "%s: got %s, want %s", #field_stmt, vg_fp_error_str(got),   \
-                  vg_fp_error_str(want));                                                    \
+#define SLOT_CASE(field_stmt, want)                                                                \
+    do {                                                                                           \
+        struct vg_fp_layout l = good_layout();                                                     \
+        struct vg_fp_slot s = good_slot();                                                         \
+        field_stmt;                                                                                \
+        enum vg_fp_error got = vg_fp_validate_slot(&s, &l, 1, NULL);                               \
+        CHECK_MSG(got == (want), "%s: got %s, want %s", #field_stmt, vg_fp_error_str(got),         \
+                  vg_fp_error_str(want));                                                          \
     } while (0)
 
-#define CURSOR_CASE(field_stmt, want)                                                        \
-    do {                                                                                     \
-        struct vg_fp_cursor c = good_cursor();                                               \
-        field_stmt;                                                                          \
-        enum vg_fp_error got = vg_fp_validate_cursor_shape(&c);                              \
-        CHECK_MSG(got == (want), "%s: got %s, want %s", #field_stmt, vg_fp_error_str(got),   \
-                  vg_fp_error_str(want));                                                    \
+#define CURSOR_CASE(field_stmt, want)                                                              \
+    do {                                                                                           \
+        struct vg_fp_cursor c = good_cursor();                                                     \
+        field_stmt;                                                                                \
+        enum vg_fp_error got = vg_fp_validate_cursor_shape(&c);                                    \
+        CHECK_MSG(got == (want), "%s: got %s, want %s", #field_stmt, vg_fp_error_str(got),         \
+                  vg_fp_error_str(want));                                                          \
     } while (0)
 
 static void good_header_slot_and_cursor_pass(void)
@@ -173,9 +173,9 @@ static void header_edge_values_pass(void)
     HDR_CASE((h.slot_offset[0] = VG_FP_SLOTS_OFFSET + 2u * SLOT_SIZE,
               h.slot_offset[2] = VG_FP_SLOTS_OFFSET),
              VG_FP_OK);
-    HDR_CASE((h.slot_size = 2u * VG_FP_PAGE,
-              h.slot_offset[1] = VG_FP_SLOTS_OFFSET + 4u * VG_FP_PAGE),
-             VG_FP_OK);
+    HDR_CASE(
+        (h.slot_size = 2u * VG_FP_PAGE, h.slot_offset[1] = VG_FP_SLOTS_OFFSET + 4u * VG_FP_PAGE),
+        VG_FP_OK);
     /* Slot ending exactly at region_size is inside. */
     HDR_CASE(h.slot_offset[2] = MAP_SIZE - SLOT_SIZE, VG_FP_OK);
 }
@@ -205,8 +205,7 @@ static void each_slot_field_has_its_error(void)
     SLOT_CASE(s.damage_count = UINT32_MAX, VG_FP_ERR_DAMAGE_COUNT);
     SLOT_CASE(s.damage[0] = ((struct vg_fp_rect){60, 0, 5, 1}), VG_FP_ERR_DAMAGE_RECT);
     SLOT_CASE(s.damage[0] = ((struct vg_fp_rect){0, 40, 1, 9}), VG_FP_ERR_DAMAGE_RECT);
-    SLOT_CASE(s.damage[0] = ((struct vg_fp_rect){UINT32_MAX - 1, 0, 4, 1}),
-              VG_FP_ERR_DAMAGE_RECT);
+    SLOT_CASE(s.damage[0] = ((struct vg_fp_rect){UINT32_MAX - 1, 0, 4, 1}), VG_FP_ERR_DAMAGE_RECT);
     SLOT_CASE(s.damage[0] = ((struct vg_fp_rect){0, UINT32_MAX, 1, 2}), VG_FP_ERR_DAMAGE_RECT);
     SLOT_CASE(s.damage[0] = ((struct vg_fp_rect){64, 0, 0, 1}), VG_FP_ERR_DAMAGE_RECT);
     SLOT_CASE(s.damage[0] = ((struct vg_fp_rect){0, 0, 1, 0}), VG_FP_ERR_DAMAGE_RECT);
@@ -274,7 +273,7 @@ static void every_error_has_its_own_message(void)
                       "errors %d and %d share a message", i, j);
     }
     CHECK(strstr(vg_fp_error_str(VG_FP_ERR_COUNT), "unknown") != NULL);
-    CHECK(strstr(vg_fp_error_str((enum vg_fp_error)-1), "unknown") != NULL);
+    CHECK(strstr(vg_fp_error_str((enum vg_fp_error) - 1), "unknown") != NULL);
 }
 
 /* The consumer reports the found version and the error as a line. */
@@ -311,8 +310,7 @@ static void consumer_reports_version_and_invalid_header(void)
     /* A header valid in itself but larger than this mapping. */
     h = good_header();
     memcpy(region, &h, sizeof(h));
-    struct vg_fp_consumer *small =
-        vg_fp_consumer_create(region, MAP_SIZE - VG_FP_PAGE, false, 0);
+    struct vg_fp_consumer *small = vg_fp_consumer_create(region, MAP_SIZE - VG_FP_PAGE, false, 0);
     CHECK(vg_fp_consumer_poll(small, 3000, &info) == VG_FP_WAIT_INVALID);
     CHECK(info.error == VG_FP_ERR_REGION_SIZE);
     vg_fp_consumer_destroy(small);
