@@ -1,20 +1,17 @@
-/* A real SDL2 window with a current OpenGL 3.3 core context, for renderer tests (run under
- * Xvfb with Mesa). */
+/* A hidden vgapt window (SDL2, OpenGL 3.3 core context current) for renderer tests, run under
+ * Xvfb with Mesa. */
 #pragma once
 
 #include <stdbool.h>
 
-#include <SDL.h>
+#include "window.h"
 
 struct glenv {
-    SDL_Window *win;
-    SDL_GLContext ctx;
+    struct vg_window *win;
     int w, h; /* drawable size in pixels */
 };
 
 /* Opens a hidden w x h window and makes its context current. False (printed) on failure. */
 bool glenv_open(struct glenv *e, int w, int h);
-/* Destroys the context and window; accepts an env that failed to open. */
+/* Destroys the window; accepts an env that failed to open. */
 void glenv_close(struct glenv *e);
-/* Shuts SDL down at the end of the test. */
-void glenv_quit(void);

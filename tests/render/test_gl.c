@@ -138,8 +138,8 @@ static struct vg_frame_info frame_info(enum vg_pixfmt f, uint32_t w, uint32_t h)
 /* Uploads a picture: all of it (n == 0) or only the rects. With rects, the rest of the
  * destination is filled with garbage first: only the rects may reach the screen. Returns
  * begin_upload's full_needed through *full (may be NULL). */
-static bool upload(struct vg_renderer *r, enum vg_pixfmt f, uint32_t w, uint32_t h,
-                   paint_fn *paint, const struct vg_rect *rects, uint32_t n, bool *full)
+static bool upload(struct vg_renderer *r, enum vg_pixfmt f, uint32_t w, uint32_t h, paint_fn *paint,
+                   const struct vg_rect *rects, uint32_t n, bool *full)
 {
     struct vg_frame_info info = frame_info(f, w, h);
     void *dst = NULL;
@@ -214,11 +214,11 @@ static bool near(struct rgb a, struct rgb b, int tol)
     return abs(a.r - b.r) <= tol && abs(a.g - b.g) <= tol && abs(a.b - b.b) <= tol;
 }
 
-#define CHECK_PIXEL(shot, x, y, want, tol, what)                                             \
-    do {                                                                                     \
-        struct rgb got_ = at((shot), (x), (y));                                              \
-        CHECK_MSG(near(got_, (want), (tol)), "%s at %d,%d: got %d,%d,%d want %d,%d,%d",       \
-                  (what), (x), (y), got_.r, got_.g, got_.b, (want).r, (want).g, (want).b);   \
+#define CHECK_PIXEL(shot, x, y, want, tol, what)                                                   \
+    do {                                                                                           \
+        struct rgb got_ = at((shot), (x), (y));                                                    \
+        CHECK_MSG(near(got_, (want), (tol)), "%s at %d,%d: got %d,%d,%d want %d,%d,%d", (what),    \
+                  (x), (y), got_.r, got_.g, got_.b, (want).r, (want).g, (want).b);                 \
     } while (0)
 
 static void write_ppm(const struct shot *s, const char *path)
@@ -360,9 +360,8 @@ static void only_damaged_rects_change(enum vg_pixfmt f, bool allow_pbo)
             }
             if (!near(at(&s, x, y), want, tol) && wrong++ < 5) {
                 struct rgb g = at(&s, x, y);
-                fprintf(stderr, "%s %s: %d,%d is %d,%d,%d, want %d,%d,%d\n",
-                        vg_pixfmt_name(f), allow_pbo ? "pbo" : "client", x, y, g.r, g.g, g.b,
-                        want.r, want.g, want.b);
+                fprintf(stderr, "%s %s: %d,%d is %d,%d,%d, want %d,%d,%d\n", vg_pixfmt_name(f),
+                        allow_pbo ? "pbo" : "client", x, y, g.r, g.g, g.b, want.r, want.g, want.b);
             }
         }
     }
@@ -496,8 +495,7 @@ static void cursor_case(int win, enum vg_scale_mode mode, int factor)
     /* Nonsense shapes are refused. */
     CHECK(vg_renderer_gl.set_cursor_shape(e.r, 0, 16, 0, 0, shape, stride) < 0);
     CHECK(vg_renderer_gl.set_cursor_shape(e.r, 16, 16, 0, 0, shape, 16) < 0);
-    CHECK(vg_renderer_gl.set_cursor_shape(e.r, VG_CURSOR_MAX_DIM + 1, 1, 0, 0, shape, 4096) <
-          0);
+    CHECK(vg_renderer_gl.set_cursor_shape(e.r, VG_CURSOR_MAX_DIM + 1, 1, 0, 0, shape, 4096) < 0);
     env_close(&e);
 }
 
@@ -557,8 +555,7 @@ static void message_is_drawn_centred(void)
      * 170 pixels wide and 14 tall. */
     CHECK_MSG(maxx - minx >= 170 && maxy - miny >= 14, "text spans %dx%d", maxx - minx + 1,
               maxy - miny + 1);
-    CHECK_MSG(abs((minx + maxx) - s.w) <= 12, "text not centred horizontally: %d..%d", minx,
-              maxx);
+    CHECK_MSG(abs((minx + maxx) - s.w) <= 12, "text not centred horizontally: %d..%d", minx, maxx);
     CHECK_MSG(abs((miny + maxy) - s.h) <= 24, "text not centred vertically: %d..%d", miny, maxy);
     /* The box behind the text is dark; the frame around it is untouched. */
     struct rgb box = at(&s, minx - 4, (miny + maxy) / 2);
@@ -722,6 +719,5 @@ int main(void)
     RUN(overlay_draws_in_top_left);
     RUN(scaling_puts_pixels_where_scale_rect_says);
     RUN(screenshot);
-    glenv_quit();
     return vg_test_finish();
 }

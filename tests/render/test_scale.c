@@ -17,10 +17,10 @@ static struct rect scale(enum vg_scale_mode m, uint32_t fw, uint32_t fh, int ww,
     return r;
 }
 
-#define CHECK_RECT(got, ex, ey, ew, eh)                                                      \
-    CHECK_MSG((got).x == (ex) && (got).y == (ey) && (got).w == (ew) && (got).h == (eh),      \
-              "got %d,%d %dx%d, want %d,%d %dx%d", (got).x, (got).y, (got).w, (got).h, (ex),  \
-              (ey), (ew), (eh))
+#define CHECK_RECT(got, ex, ey, ew, eh)                                                            \
+    CHECK_MSG((got).x == (ex) && (got).y == (ey) && (got).w == (ew) && (got).h == (eh),            \
+              "got %d,%d %dx%d, want %d,%d %dx%d", (got).x, (got).y, (got).w, (got).h, (ex), (ey), \
+              (ew), (eh))
 
 static void fit_keeps_aspect_and_centres(void)
 {
@@ -58,8 +58,8 @@ static void fit_property_over_many_sizes(void)
         double lo2 = (double)(r.w - 1) / r.h, hi2 = (double)(r.w + 1) / r.h;
         bool aspect = (a >= lo && a <= hi) || (a >= lo2 && a <= hi2);
         if (!(fits && touches && centred && aspect) && bad++ < 5)
-            fprintf(stderr, "FIT %ux%u in %dx%d -> %d,%d %dx%d\n", fw, fh, ww, wh, r.x, r.y,
-                    r.w, r.h);
+            fprintf(stderr, "FIT %ux%u in %dx%d -> %d,%d %dx%d\n", fw, fh, ww, wh, r.x, r.y, r.w,
+                    r.h);
     }
     CHECK_MSG(bad == 0, "%d sizes broke the FIT rules", bad);
 }

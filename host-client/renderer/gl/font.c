@@ -995,8 +995,8 @@ bool vg_font_rasterize(uint8_t *atlas)
             for (unsigned x = 0; x < VG_FONT_GLYPH_W; x++) {
                 char p = glyphs[g][y * VG_FONT_GLYPH_W + x];
                 if (p != '#' && p != '.') {
-                    vg_err("font: glyph '%c' has '%c' at %u,%u", (char)(g + VG_FONT_FIRST), p,
-                           x, y);
+                    vg_err("font: glyph '%c' has '%c' at %u,%u", (char)(g + VG_FONT_FIRST), p, x,
+                           y);
                     return false;
                 }
                 atlas[(size_t)(cy + y) * VG_FONT_ATLAS_W + cx + x] = p == '#' ? 255 : 0;

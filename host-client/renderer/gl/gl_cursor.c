@@ -38,8 +38,8 @@ int vg_gl_set_cursor_shape(struct vg_renderer *r, uint32_t w, uint32_t h, uint32
     glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
     glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
     glBindTexture(GL_TEXTURE_2D, r->cursor_tex);
-    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, (GLsizei)w, (GLsizei)h, 0, GL_BGRA,
-                 GL_UNSIGNED_BYTE, packed);
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, (GLsizei)w, (GLsizei)h, 0, GL_BGRA, GL_UNSIGNED_BYTE,
+                 packed);
     glBindTexture(GL_TEXTURE_2D, 0);
     free(packed);
 

@@ -36,8 +36,8 @@ static double nice_ceil(double v)
     return 10.0 * p;
 }
 
-static void graph(struct vg_renderer *r, const struct vg_overlay_stats *st, uint32_t n,
-                  float gx, float gy, float gw, float gh, double max_ms, float line_w)
+static void graph(struct vg_renderer *r, const struct vg_overlay_stats *st, uint32_t n, float gx,
+                  float gy, float gw, float gh, double max_ms, float line_w)
 {
     /* Frame, midline and baseline. */
     vg_gl_batch_rect(r, gx, gy, gw, gh, (struct vg_gl_color){0, 0, 0, 96});

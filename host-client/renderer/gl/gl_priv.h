@@ -111,8 +111,8 @@ void vg_gl_batch_begin(struct vg_renderer *r);
 void vg_gl_batch_rect(struct vg_renderer *r, float x, float y, float w, float h,
                       struct vg_gl_color c);
 /* A segment as a quad `width` pixels thick (core profile has no wide lines). */
-void vg_gl_batch_segment(struct vg_renderer *r, float x0, float y0, float x1, float y1,
-                         float width, struct vg_gl_color c);
+void vg_gl_batch_segment(struct vg_renderer *r, float x0, float y0, float x1, float y1, float width,
+                         struct vg_gl_color c);
 /* One line of text, top-left at (x, y), glyphs scaled by an integer factor. Characters
  * outside printable ASCII show as '?'. Returns the width drawn in pixels. */
 int vg_gl_batch_text(struct vg_renderer *r, int x, int y, int scale, struct vg_gl_color c,

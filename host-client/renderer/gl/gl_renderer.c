@@ -104,10 +104,10 @@ static struct vg_renderer *gl_create(const struct vg_renderer_options *opts)
     bool storage = version >= 44 || epoxy_has_gl_extension("GL_ARB_buffer_storage");
     bool allow_pbo = opts ? opts->allow_pbo : true;
     r->use_pbo = storage && allow_pbo;
-    vg_info("gl: frame uploads through %s",
-            r->use_pbo ? "a ring of persistent-mapped pixel buffers"
-            : storage  ? "client memory (pixel buffers disabled by option)"
-                       : "client memory (no GL_ARB_buffer_storage)");
+    vg_info("gl: frame uploads through %s", r->use_pbo ? "a ring of persistent-mapped pixel buffers"
+                                            : storage
+                                                ? "client memory (pixel buffers disabled by option)"
+                                                : "client memory (no GL_ARB_buffer_storage)");
 
     if (!vertex_array_init(r) || !vg_gl_shaders_init(r) || !vg_gl_upload_init(r) ||
         !vg_gl_text_init(r))
@@ -149,8 +149,8 @@ static void gl_render(struct vg_renderer *r, const struct vg_render_params *p)
         vg_scale_rect(p->scale, r->width, r->height, p->win_w, p->win_h, &fx, &fy, &fw, &fh);
 
         struct vg_gl_vertex v[6];
-        vg_gl_quad(v, (float)fx, (float)fy, (float)fx + (float)fw, (float)fy + (float)fh, 0, 0,
-                   1, 1, (struct vg_gl_color){255, 255, 255, 255});
+        vg_gl_quad(v, (float)fx, (float)fy, (float)fx + (float)fw, (float)fy + (float)fh, 0, 0, 1,
+                   1, (struct vg_gl_color){255, 255, 255, 255});
         GLint filter = p->filter == VG_FILTER_NEAREST ? GL_NEAREST : GL_LINEAR;
         glUseProgram(r->prog_image);
         glUniform2f(r->image_u_size, (float)p->win_w, (float)p->win_h);

@@ -7,6 +7,7 @@
 
 #include "vg/log.h"
 
+/* clang-format off */
 static const char vertex_src[] =
     "#version 330 core\n"
     "layout(location = 0) in vec2 a_pos;\n"
@@ -48,6 +49,7 @@ static const char mask_fragment_src[] =
     "{\n"
     "    o_color = vec4(v_color.rgb, v_color.a * texture(u_tex, v_uv).r);\n"
     "}\n";
+/* clang-format on */
 
 static GLuint compile_shader(GLenum type, const char *name, const char *src)
 {
@@ -70,7 +72,8 @@ static GLuint compile_shader(GLenum type, const char *name, const char *src)
         info_log[0] = '\0';
         glGetShaderInfoLog(s, len, NULL, info_log);
     }
-    vg_err("gl: %s shader does not compile: %s", name, info_log ? info_log : "(no info_log: out of memory)");
+    vg_err("gl: %s shader does not compile: %s", name,
+           info_log ? info_log : "(no log: out of memory)");
     free(info_log);
     glDeleteShader(s);
     return 0;
@@ -102,7 +105,8 @@ static GLuint link_program(const char *name, const char *fragment_src)
             info_log[0] = '\0';
             glGetProgramInfoLog(prog, len, NULL, info_log);
         }
-        vg_err("gl: %s program does not link: %s", name, info_log ? info_log : "(no info_log: out of memory)");
+        vg_err("gl: %s program does not link: %s", name,
+               info_log ? info_log : "(no log: out of memory)");
         free(info_log);
         glDeleteProgram(prog);
         prog = 0;

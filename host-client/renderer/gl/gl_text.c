@@ -94,8 +94,8 @@ void vg_gl_batch_rect(struct vg_renderer *r, float x, float y, float w, float h,
     vg_gl_quad(v, x, y, x + w, y + h, u, t, u, t, c);
 }
 
-void vg_gl_batch_segment(struct vg_renderer *r, float x0, float y0, float x1, float y1,
-                         float width, struct vg_gl_color c)
+void vg_gl_batch_segment(struct vg_renderer *r, float x0, float y0, float x1, float y1, float width,
+                         struct vg_gl_color c)
 {
     float dx = x1 - x0, dy = y1 - y0;
     float len2 = dx * dx + dy * dy;

@@ -106,13 +106,13 @@ static int make_texture(struct vg_renderer *r, const struct vg_frame_info *info,
     r->frame_valid = false;
     glBindBuffer(GL_PIXEL_UNPACK_BUFFER, 0);
     glBindTexture(GL_TEXTURE_2D, r->frame_tex);
-    glTexImage2D(GL_TEXTURE_2D, 0, (GLint)f->internal, (GLsizei)info->width,
-                 (GLsizei)info->height, 0, f->format, f->type, NULL);
+    glTexImage2D(GL_TEXTURE_2D, 0, (GLint)f->internal, (GLsizei)info->width, (GLsizei)info->height,
+                 0, f->format, f->type, NULL);
     glBindTexture(GL_TEXTURE_2D, 0);
     GLenum err = glGetError();
     if (err != GL_NO_ERROR) {
-        vg_err("gl: cannot create a %ux%u %s texture (GL error 0x%x)", info->width,
-               info->height, vg_pixfmt_name(info->format), err);
+        vg_err("gl: cannot create a %ux%u %s texture (GL error 0x%x)", info->width, info->height,
+               vg_pixfmt_name(info->format), err);
         return err == GL_OUT_OF_MEMORY ? -ENOMEM : -EIO;
     }
     r->frame_tex_made = true;
@@ -120,8 +120,7 @@ static int make_texture(struct vg_renderer *r, const struct vg_frame_info *info,
     r->width = info->width;
     r->height = info->height;
     r->stride = stride;
-    vg_debug("gl: frame texture %ux%u %s", info->width, info->height,
-             vg_pixfmt_name(info->format));
+    vg_debug("gl: frame texture %ux%u %s", info->width, info->height, vg_pixfmt_name(info->format));
     return 0;
 }
 
@@ -136,8 +135,8 @@ int vg_gl_begin_upload(struct vg_renderer *r, const struct vg_frame_info *info, 
 
     if ((unsigned)info->format >= VG_PIXFMT_COUNT || info->width == 0 || info->height == 0 ||
         info->width > (uint32_t)r->max_tex_size || info->height > (uint32_t)r->max_tex_size) {
-        vg_err("gl: cannot show a %ux%u frame of format %d (limit %d pixels a side)",
-               info->width, info->height, (int)info->format, r->max_tex_size);
+        vg_err("gl: cannot show a %ux%u frame of format %d (limit %d pixels a side)", info->width,
+               info->height, (int)info->format, r->max_tex_size);
         return -EINVAL;
     }
     uint32_t bpp = vg_pixfmt_bpp(info->format);
@@ -218,8 +217,8 @@ int vg_gl_end_upload(struct vg_renderer *r, const struct vg_rect *rects, uint32_
         base = r->staging;
 
     if (n == 0 || r->upload_full) {
-        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, (GLsizei)r->width, (GLsizei)r->height,
-                        f->format, f->type, base);
+        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, (GLsizei)r->width, (GLsizei)r->height, f->format,
+                        f->type, base);
     } else {
         for (uint32_t i = 0; i < n; i++) {
             /* Rects come from the guest: clip them to the frame. */
@@ -232,9 +231,10 @@ int vg_gl_end_upload(struct vg_renderer *r, const struct vg_rect *rects, uint32_
                 h = r->height - y;
             size_t offset = (size_t)y * r->stride + (size_t)x * bpp;
             /* With a PBO bound the pointer is an offset into it. */
-            const void *src = base ? (const void *)(base + offset) : (const void *)(uintptr_t)offset;
-            glTexSubImage2D(GL_TEXTURE_2D, 0, (GLint)x, (GLint)y, (GLsizei)w, (GLsizei)h,
-                            f->format, f->type, src);
+            const void *src =
+                base ? (const void *)(base + offset) : (const void *)(uintptr_t)offset;
+            glTexSubImage2D(GL_TEXTURE_2D, 0, (GLint)x, (GLint)y, (GLsizei)w, (GLsizei)h, f->format,
+                            f->type, src);
         }
     }
 
