@@ -5,3 +5,6 @@
 /* `vgapt-guest pattern`: writes the test pattern (pattern.h) into a shared-memory file as a
  * frame-protocol producer. */
 int vg_guest_pattern_main(int argc, char **argv);
+/* `vgapt-guest tone`: writes sine tones into a Scream IVSHMEM ring as the Scream driver does
+ * (docs/scream.md). */
+int vg_guest_tone_main(int argc, char **argv);

@@ -15,6 +15,8 @@ struct command {
 static const struct command commands[] = {
     {"pattern", "publish a moving test pattern through a shared-memory file",
      vg_guest_pattern_main},
+    {"tone", "write sine tones into a Scream IVSHMEM ring as the Scream driver does",
+     vg_guest_tone_main},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

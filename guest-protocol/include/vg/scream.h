@@ -38,28 +38,40 @@ struct vg_scream_layout {
     uint32_t write_idx;
 };
 
-/* Decodes the rate byte; 0 if invalid. */
+/* Decodes the rate byte; 0 if its multiplier is 0. Rates above 384 kHz decode (up to
+ * 127 x 48000); vg_scream_validate refuses them. */
 uint32_t vg_scream_rate_decode(uint8_t rate_byte);
 /* Encodes 44100 * k or 48000 * k (k 1..127); false if the rate has no encoding. */
 bool vg_scream_rate_encode(uint32_t rate, uint8_t *out);
 
-/* Validates a private copy of the header against the region size. A channel mask of 0, or one
- * whose bit count differs from channels, falls back to the default layout for that many
- * channels (1: FC, 2: FL FR, 3: FL FR FC, 4: FL FR BL BR, 5: +FC, 6: 5.1, 7: 6.1 BC, 8: 7.1 SL
- * SR); more bits than channels above 0x7FF is VG_SCREAM_ERR_CHANNEL_MAP. */
+/* Validates a private copy of the header (borrowed) against the region size; fills out
+ * (borrowed, may be NULL) only on VG_SCREAM_OK. A channel mask of 0, or one with fewer bits set
+ * than channels, falls back to the default layout for that many channels (1: FC, 2: FL FR,
+ * 3: FL FR FC, 4: FL FR BL BR, 5: +FC, 6: 5.1, 7: 6.1 BC, 8: 7.1 SL SR); a mask above 0x7FF, or
+ * with more bits set than channels, is VG_SCREAM_ERR_CHANNEL_MAP. */
 enum vg_scream_error vg_scream_validate(const struct vg_scream_header *h, uint64_t region_size,
                                         struct vg_scream_layout *out);
+/* The default mask for 1..8 channels (the fallback above); 0 for any other count. */
+uint32_t vg_scream_default_channel_map(uint32_t channels);
 
 /* The writer, as the Scream driver writes: header zeroed, fields, magic last; per chunk: index
- * advanced (wrapping), chunk copied, index published (release store). */
+ * advanced (wrapping), chunk copied, index published (release store). One difference: the
+ * driver sets max_chunks = region size / chunk size, so its last chunk can run past the end of
+ * the region; this writer uses (region size - 24) / chunk size (at most 65535), so
+ * offset + max_chunks x chunk_size never exceeds the region. Not thread-safe: one thread
+ * writes. */
 struct vg_scream_writer;
 
-struct vg_scream_writer *vg_scream_writer_create(void *base, size_t size); /* borrowed */
+/* base (borrowed, 4-byte aligned, must outlive the writer) maps size bytes; NULL if base is
+ * NULL, misaligned, size < 24 or out of memory. The header is not touched until open. */
+struct vg_scream_writer *vg_scream_writer_create(void *base, size_t size);
 void vg_scream_writer_destroy(struct vg_scream_writer *w); /* closes the stream; NULL ok */
-/* Opens (or changes to) a format; -EINVAL if invalid or the ring cannot hold 2 chunks. */
+/* Opens (or changes to) a format; -EINVAL if invalid or the ring cannot hold 2 chunks.
+ * channel_map 0 writes the default mask for the channel count. write_idx starts at 0, so the
+ * first chunk after every open lands at index 1. */
 int vg_scream_writer_open(struct vg_scream_writer *w, uint32_t rate, uint32_t bits,
                           uint32_t channels, uint32_t channel_map);
-/* Writes one chunk of chunk_size bytes (borrowed). */
+/* Writes one chunk of chunk_size bytes (borrowed); 0, or -EINVAL when no stream is open. */
 int vg_scream_writer_write(struct vg_scream_writer *w, const void *chunk);
 /* Closes the stream: header zeroed. */
 void vg_scream_writer_close(struct vg_scream_writer *w);
