@@ -1,6 +1,5 @@
 #include "image.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,33 +7,6 @@
 
 #include "testlib.h"
 #include "vg/time.h"
-
-char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, len = 0;
-    char *buf = malloc(cap);
-    size_t r;
-    while (buf && (r = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += r;
-        if (cap - len < 2) {
-            char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    fclose(f);
-    if (buf)
-        buf[len] = 0;
-    return buf;
-}
 
 bool image_read_ppm(struct image *img, const char *path)
 {
@@ -166,25 +138,14 @@ bool rgb_near(const uint8_t *a, const uint8_t *b, int tol)
 
 pid_t spawn_logged(char *const argv[], const char *log)
 {
-    pid_t pid = fork();
-    if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-            close(fd);
-        }
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    return pid;
+    return vg_test_spawn_io(argv, log, log, true);
 }
 
 long wait_for_text(const char *path, const char *needle, long from, int timeout_ms)
 {
     uint64_t deadline = vg_time_ns() + (uint64_t)timeout_ms * VG_NS_PER_MS;
     do {
-        char *text = slurp(path);
+        char *text = vg_test_slurp(path);
         if (text && (long)strlen(text) >= from) {
             char *hit = strstr(text + from, needle);
             if (hit) {

@@ -29,5 +29,3 @@ pid_t spawn_logged(char *const argv[], const char *log);
 long wait_for_text(const char *path, const char *needle, long from, int timeout_ms);
 /* Runs argv to completion (timeout_ms) with output in log; returns its exit status or -1. */
 int run_logged(char *const argv[], const char *log, int timeout_ms);
-/* Reads a whole (small) file into a NUL-terminated buffer to free(). */
-char *slurp(const char *path);

@@ -37,7 +37,7 @@ static char *run(int expect_status, char *const args[])
     int st = run_logged(argv, log_path, 20000);
     CHECK_MSG(st == expect_status, "%s ...: exit %d, expected %d", args[0] ? args[0] : "",
               st, expect_status);
-    char *out = slurp(log_path);
+    char *out = vg_test_slurp(log_path);
     return out ? out : calloc(1, 1);
 }
 

@@ -24,7 +24,7 @@ static bool photograph(struct image *img)
     int st = run_logged(argv, xlog, 10000);
     bool ok = st == 0 && image_read_xwd(img, shot);
     if (!ok) {
-        char *text = slurp(xlog);
+        char *text = vg_test_slurp(xlog);
         CHECK_MSG(false, "xwd -root: exit %d, %s", st, text ? text : "");
         free(text);
     }
@@ -82,7 +82,7 @@ static void guest_comes_dies_and_comes_back(void)
 
     long at = wait_for_text(log_path, "waiting for guest", 0, 20000);
     CHECK_MSG(at > 0, "no waiting message");
-    char *text0 = slurp(log_path);
+    char *text0 = vg_test_slurp(log_path);
     CHECK(text0 && strstr(text0, "vgapt-setup --ivshmem") != NULL);
     free(text0);
     if (photograph(&img)) {
@@ -125,7 +125,7 @@ static void guest_comes_dies_and_comes_back(void)
     CHECK(vg_test_wait(g, 5000) == 0);
     at = wait_for_text(log_path, "waiting for guest", at, 10000);
     CHECK(at > 0);
-    char *text = slurp(log_path);
+    char *text = vg_test_slurp(log_path);
     CHECK_MSG(text && strstr(text + at, "stop"), "no 'stopped' reason");
     free(text);
 
@@ -146,7 +146,7 @@ int main(int argc, char **argv)
     RUN(guest_comes_dies_and_comes_back);
     int r = vg_test_finish();
     if (r) {
-        char *text = slurp(log_path);
+        char *text = vg_test_slurp(log_path);
         fprintf(stderr, "--- log ---\n%s\n", text ? text : "");
         free(text);
     }

@@ -51,7 +51,7 @@ static bool show(const char *name, char *const gargs[], char *const cargs[], int
     vg_test_wait(g, 5000);
     CHECK_MSG(st == 0, "%s: client exit %d", name, st);
     if (st != 0 || !image_read_ppm(&s->img, shot)) {
-        char *text = slurp(log);
+        char *text = vg_test_slurp(log);
         fprintf(stderr, "--- %s log ---\n%s\n", name, text ? text : "");
         free(text);
         CHECK_MSG(false, "%s: no screenshot", name);

@@ -139,12 +139,12 @@ static void guest_frames_reach_the_host_window(void)
 
     char path[700];
     snprintf(path, sizeof(path), "%s/serial.log", dir);
-    char *text = slurp(path);
+    char *text = vg_test_slurp(path);
     CHECK_MSG(text && strstr(text, "vgapt-e2e: ivshmem at /sys/bus/pci/devices/"),
               "the guest found no ivshmem device");
     if (vg_test_failures) {
         fprintf(stderr, "--- guest serial ---\n%s\n", text ? text : "");
-        char *c = slurp(clog), *ql = slurp(qlog);
+        char *c = vg_test_slurp(clog), *ql = vg_test_slurp(qlog);
         fprintf(stderr, "--- client ---\n%s\n--- qemu ---\n%s\n", c ? c : "", ql ? ql : "");
         free(c);
         free(ql);

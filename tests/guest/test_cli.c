@@ -31,17 +31,6 @@ struct output {
     char err[8192];
 };
 
-static void read_text(const char *path, char *buf, size_t size)
-{
-    buf[0] = 0;
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return;
-    size_t n = fread(buf, 1, size - 1, f);
-    buf[n] = 0;
-    fclose(f);
-}
-
 /* Starts vgapt-guest with args, its stdout and stderr going to files in tmp. */
 static pid_t spawn_guest(const char *const *args)
 {
@@ -55,26 +44,16 @@ static pid_t spawn_guest(const char *const *args)
     char out[512], err[512];
     snprintf(out, sizeof(out), "%s/stdout", tmp);
     snprintf(err, sizeof(err), "%s/stderr", tmp);
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        int fe = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        if (fo < 0 || fe < 0 || dup2(fo, 1) < 0 || dup2(fe, 2) < 0)
-            _exit(126);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    return pid;
+    return vg_test_spawn_io(argv, out, err, false);
 }
 
 static void collect(struct output *o)
 {
     char path[512];
     snprintf(path, sizeof(path), "%s/stdout", tmp);
-    read_text(path, o->out, sizeof(o->out));
+    vg_test_read_text(path, o->out, sizeof(o->out));
     snprintf(path, sizeof(path), "%s/stderr", tmp);
-    read_text(path, o->err, sizeof(o->err));
+    vg_test_read_text(path, o->err, sizeof(o->err));
 }
 
 /* Runs vgapt-guest to completion (20 s at most); returns its exit status. */

@@ -1,6 +1,7 @@
 #include "testlib.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -55,13 +56,71 @@ const char *vg_test_tmpdir(void)
 
 pid_t vg_test_spawn(char *const argv[])
 {
+    return vg_test_spawn_io(argv, NULL, NULL, false);
+}
+
+static bool redirect(const char *path, int target, bool append)
+{
+    if (!path)
+        return true;
+    int fd = open(path, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC), 0644);
+    if (fd < 0 || dup2(fd, target) < 0)
+        return false;
+    close(fd);
+    return true;
+}
+
+pid_t vg_test_spawn_io(char *const argv[], const char *out, const char *err, bool append)
+{
+    fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
+        /* One file for both: open it once so the two streams share an offset. */
+        bool same = out && err && strcmp(out, err) == 0;
+        if (!redirect(out, 1, append) || (same ? dup2(1, 2) < 0 : !redirect(err, 2, append)))
+            _exit(126);
         execv(argv[0], argv);
         fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
         _exit(127);
     }
     return pid;
+}
+
+char *vg_test_slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, len = 0, r;
+    char *buf = malloc(cap);
+    while (buf && (r = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += r;
+        if (cap - len < 2) {
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (buf)
+        buf[len] = 0;
+    return buf;
+}
+
+void vg_test_read_text(const char *path, char *buf, size_t size)
+{
+    buf[0] = 0;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    size_t n = fread(buf, 1, size - 1, f);
+    buf[n] = 0;
+    fclose(f);
 }
 
 int vg_test_wait(pid_t pid, int timeout_ms)

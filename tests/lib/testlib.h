@@ -47,6 +47,13 @@ const char *vg_test_tmpdir(void);
 
 /* Starts argv[0] (a path) with argv, stdout/stderr inherited; returns the pid or -1. */
 pid_t vg_test_spawn(char *const argv[]);
+/* The same with stdout into the file out and stderr into err (either NULL: inherited; both
+ * may name one file). append: add to the files instead of truncating them. */
+pid_t vg_test_spawn_io(char *const argv[], const char *out, const char *err, bool append);
+/* A whole (small) file as a NUL-terminated string to free(); NULL if unreadable. */
+char *vg_test_slurp(const char *path);
+/* At most size - 1 bytes of a file into buf, NUL-terminated (empty if unreadable). */
+void vg_test_read_text(const char *path, char *buf, size_t size);
 /* Waits up to timeout_ms for pid; returns its exit status (0..255), 128+signal, or -1 on
  * timeout (the child is then killed). */
 int vg_test_wait(pid_t pid, int timeout_ms);
