@@ -1,15 +1,14 @@
 /* `vgapt-guest pattern`: a frame-protocol producer that runs on the host and writes the test
  * pattern, so the client, the protocol and the tests can be exercised without a VM. */
 #include "guest.h"
+#include "region.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "pattern.h"
 #include "vg/fp.h"
@@ -39,22 +38,6 @@ struct options {
     int64_t slots;
     bool still;
 };
-
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-    stop_requested = sig;
-}
-
-static void install_signals(void)
-{
-    /* No SA_RESTART: the frame loop checks the flag after every sleep (<= 50 ms). */
-    struct sigaction sa = {.sa_handler = on_signal};
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
 
 static void format_mib(uint64_t bytes, char *buf, size_t size)
 {
@@ -87,34 +70,17 @@ static void too_small(const struct options *o, const char *path, uint64_t want, 
  * one (or a device) as it is if large enough. Returns 0 or an exit status. */
 static int map_region(const struct options *o, uint64_t need, struct vg_shm *shm)
 {
-    uint64_t want = round_up_pow2_mib(need);
-    struct stat st;
-    bool create = false;
-    if (stat(o->shm, &st) != 0) {
-        if (errno != ENOENT) {
-            vg_err("cannot stat %s: %s", o->shm, strerror(errno));
-            return 1;
-        }
-        create = true;
-    } else if (S_ISREG(st.st_mode) && st.st_size == 0) {
-        create = true;
-    } else if (S_ISREG(st.st_mode) && (uint64_t)st.st_size < need) {
-        too_small(o, o->shm, want, (uint64_t)st.st_size);
+    uint64_t want = round_up_pow2_mib(need), have = 0;
+    enum vg_guest_region how = vg_guest_region_probe(o->shm, need, &have);
+    if (how == VG_GUEST_REGION_ERROR)
+        return 1;
+    if (how == VG_GUEST_REGION_TOO_SMALL) {
+        too_small(o, o->shm, want, have);
         return 1;
     }
-    if (want > SIZE_MAX) {
-        vg_err("--size %" PRIu32 "x%" PRIu32 " needs more memory than this machine can map",
-               o->size[0], o->size[1]);
+    bool create = how == VG_GUEST_REGION_CREATE;
+    if (!vg_guest_region_map(o->shm, create, want, shm))
         return 1;
-    }
-
-    char err[512];
-    unsigned flags = VG_SHM_WRITE | (create ? VG_SHM_CREATE : 0);
-    int r = vg_shm_map(shm, o->shm, flags, 0, create ? (size_t)want : 0, err, sizeof(err));
-    if (r < 0) {
-        vg_err("%s", err);
-        return 1;
-    }
     if (shm->size < need) {
         too_small(o, o->shm, want, shm->size);
         vg_shm_unmap(shm);
@@ -131,7 +97,7 @@ static bool wait_until(struct vg_fp_producer *p, uint64_t deadline, uint64_t end
 {
     for (;;) {
         uint64_t now = vg_time_ns();
-        if (stop_requested || now >= end)
+        if (vg_guest_stop_requested || now >= end)
             return false;
         if (now - *last_beat >= BEAT_NS) {
             vg_fp_producer_heartbeat(p, now);
@@ -328,7 +294,7 @@ int vg_guest_pattern_main(int argc, char **argv)
         goto cleanup;
     }
 
-    install_signals();
+    vg_guest_catch_signals();
     status = run(&o);
 
 cleanup:

@@ -3,8 +3,8 @@
  * VM, including the driver's awkward moments: format changes, stalls, stream restarts, a clock
  * that runs fast or slow, and timing marks for latency measurement. */
 #include "guest.h"
+#include "region.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <signal.h>
@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "vg/log.h"
 #include "vg/opts.h"
@@ -69,22 +68,6 @@ struct tone {
     double freq;
     double amplitude;
 };
-
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-    stop_requested = sig;
-}
-
-static void install_signals(void)
-{
-    /* No SA_RESTART: the loop checks the flag after every sleep (<= one chunk). */
-    struct sigaction sa = {.sa_handler = on_signal};
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
 
 static uint64_t seconds_ns(double s)
 {
@@ -181,38 +164,26 @@ static void render_chunk(struct tone *t, const struct vg_scream_layout *l, uint8
  * (or a device) as it is if it holds the header and 2 chunks. Returns 0 or an exit status. */
 static int map_region(const struct options *o, uint64_t need, struct vg_shm *shm)
 {
-    uint64_t want = (uint64_t)o->size_mib * MIB;
-    struct stat st;
-    bool create = false;
-    if (stat(o->shm, &st) != 0) {
-        if (errno != ENOENT) {
-            vg_err("cannot stat %s: %s", o->shm, strerror(errno));
-            return 1;
-        }
-        create = true;
-    } else if (S_ISREG(st.st_mode) && st.st_size == 0) {
-        create = true;
-    } else if (S_ISREG(st.st_mode) && (uint64_t)st.st_size < need) {
+    uint64_t want = (uint64_t)o->size_mib * MIB, have = 0;
+    enum vg_guest_region how = vg_guest_region_probe(o->shm, need, &have);
+    if (how == VG_GUEST_REGION_ERROR)
+        return 1;
+    if (how == VG_GUEST_REGION_TOO_SMALL) {
         vg_err("%s has %" PRIu64 " bytes; this format needs at least %" PRIu64 " (the 24-byte "
                "header and 2 chunks): remove it (it is then created at %" PRId64 " MiB) or give "
                "a larger file",
-               o->shm, (uint64_t)st.st_size, need, o->size_mib);
+               o->shm, have, need, o->size_mib);
         return 1;
     }
+    bool create = how == VG_GUEST_REGION_CREATE;
     if (create && want < need) {
         vg_err("--size-mib %" PRId64 " cannot hold the header and 2 chunks of this format (%" PRIu64
                " bytes): raise it",
                o->size_mib, need);
         return 2;
     }
-
-    char err[512];
-    unsigned flags = VG_SHM_WRITE | (create ? VG_SHM_CREATE : 0);
-    int r = vg_shm_map(shm, o->shm, flags, 0, create ? (size_t)want : 0, err, sizeof(err));
-    if (r < 0) {
-        vg_err("%s", err);
+    if (!vg_guest_region_map(o->shm, create, want, shm))
         return 1;
-    }
     if (shm->size < need) {
         vg_err("%s has %zu bytes; this format needs at least %" PRIu64 ": give a larger one",
                o->shm, shm->size, need);
@@ -229,7 +200,7 @@ static bool sleep_until(uint64_t t, uint64_t end)
 {
     for (;;) {
         uint64_t now = vg_time_ns();
-        if (stop_requested || now >= end)
+        if (vg_guest_stop_requested || now >= end)
             return false;
         if (now >= t)
             return true;
@@ -518,7 +489,7 @@ int vg_guest_tone_main(int argc, char **argv)
         goto cleanup;
     }
 
-    install_signals();
+    vg_guest_catch_signals();
     status = run(&o, &first, has_second ? &second : NULL);
 
 cleanup:
