@@ -1,0 +1,321 @@
+/* vgapt-setup check against fake roots of real machines: the report a user reads (golden
+ * files), the verdicts that matter on each machine, the JSON for scripts, the exit status.
+ * Usage: test-setup-check PATH-TO-vgapt-setup GOLDEN-DIR */
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fakeroot.h"
+#include "testlib.h"
+
+static const char *setup, *golden;
+static const char *tmp;
+
+struct result {
+    int rc;
+    char *out, *err;
+};
+
+static struct result check(const struct fr_machine *m, const char *extra)
+{
+    char root[512];
+    snprintf(root, sizeof(root), "%s/m%p", tmp, (const void *)m);
+    mkdir(root, 0755);
+    fr_build(root, m);
+    char *argv[] = {(char *)setup, "check",           "--root",      root,
+                    "--connect",   "test:///default", (char *)extra, NULL};
+    struct result r;
+    r.rc = fr_run(argv, &r.out, &r.err);
+    return r;
+}
+
+static void release(struct result *r)
+{
+    free(r->out);
+    free(r->err);
+}
+
+static bool has(const char *text, const char *needle)
+{
+    bool found = strstr(text, needle) != NULL;
+    if (!found)
+        fprintf(stderr, "missing: %s\n", needle);
+    return found;
+}
+
+static void golden_case(const struct fr_machine *m, const char *name)
+{
+    struct result r = check(m, NULL);
+    char file[128];
+    snprintf(file, sizeof(file), "check-%s.txt", name);
+    CHECK_MSG(fr_golden(golden, file, r.out), "%s", name);
+    CHECK_MSG(r.err[0] == 0, "stderr: %s", r.err);
+    release(&r);
+}
+
+static void threadripper_guest_is_the_gtx1060_and_host_keeps_the_radeon(void)
+{
+    golden_case(&fr_x399, "x399");
+    struct result r = check(&fr_x399, NULL);
+    CHECK(r.rc == 0);
+    CHECK(has(r.out, "ok    0000:0a:00.0: group 14 is isolated"));
+    CHECK(has(r.out, "ok    guest GPU: 0000:0a:00.0 is not the boot GPU; the host keeps "
+                     "0000:43:00.0 (boot_vga)"));
+    CHECK(has(r.out, "ok    card0-DP-1 connected, largest mode 2560x1440: IVSHMEM 64 MiB"));
+    CHECK(has(r.out, "warn  kernel command line lacks iommu=pt"));
+    CHECK(has(r.out, "ok    vfio-pci is a module of kernel 5.15.0-91-generic"));
+    CHECK(has(r.out, "Next: vgapt-setup bind --gpu 0000:0a:00.0\n"));
+    release(&r);
+}
+
+static void z170_root_port_in_the_group_is_fine(void)
+{
+    golden_case(&fr_z170, "z170");
+    struct result r = check(&fr_z170, NULL);
+    CHECK(r.rc == 0);
+    CHECK(has(r.out, "ok    0000:01:00.0: group 1 is isolated but for PCIe bridges (fine: "
+                     "bridges stay with the host): 0000:00:01.0 [8086:1901] bridge"));
+    CHECK(has(r.out, "ok    host devices use passthrough domains (identity)"));
+    CHECK(has(r.out, "warn  no monitor or dummy plug on 0000:01:00.0"));
+    CHECK(has(r.out, "ok    initramfs tool: dracut"));
+    release(&r);
+}
+
+static void two_rtx_in_one_group_is_dirty_with_acs_guidance(void)
+{
+    golden_case(&fr_dual_rtx, "dual-rtx");
+    struct result r = check(&fr_dual_rtx, NULL);
+    CHECK(r.rc == 1);
+    CHECK(has(r.out, "fail  0000:04:00.0: group 12 is shared with 0000:03:00.0 [10de:1e87] VGA, "
+                     "0000:03:00.1 [10de:10f8] HDMI audio, 0000:03:00.2 [10de:1ad8] USB, "
+                     "0000:03:00.3 [10de:1ad9] UCSI"));
+    CHECK(has(r.out, "ACS override"));
+    CHECK(has(r.out, "Next: split the IOMMU group of 0000:04:00.0 (see above), or pass the "
+                     "whole group: vgapt-setup bind --gpu 0000:04:00.0 --force\n"));
+    CHECK(has(r.out, "never applies it"));
+    CHECK(has(r.out, "ok    boot loader: systemd-boot"));
+    release(&r);
+}
+
+static void single_gpu_host_is_told_to_use_hooks(void)
+{
+    golden_case(&fr_single_2060, "single-2060");
+    struct result r = check(&fr_single_2060, NULL);
+    CHECK(has(r.out, "warn  guest GPU: 0000:09:00.0 is the only GPU: the host gives it up while "
+                     "the VM runs (single-GPU hooks mode)"));
+    CHECK(has(r.out, "09:00.3 [10de:1adb] UCSI (nvidia-gpu)"));
+    CHECK(has(r.out, "ok    8192 hugepages of 2048 KiB reserved (16384 MiB)"));
+    CHECK(has(r.out, "Next: vgapt-setup hooks --domain NAME --gpu 0000:09:00.0\n"));
+    release(&r);
+}
+
+static void identical_gpus_pick_the_one_that_did_not_boot(void)
+{
+    golden_case(&fr_twins, "twins");
+    struct result r = check(&fr_twins, NULL);
+    CHECK(has(r.out, "guest GPU: 0000:0b:00.0 is not the boot GPU; the host keeps 0000:0c:00.0"));
+    release(&r);
+}
+
+static void no_iommu_fails_and_says_how_to_turn_it_on(void)
+{
+    golden_case(&fr_no_iommu, "no-iommu");
+    struct result r = check(&fr_no_iommu, NULL);
+    CHECK(r.rc == 1);
+    CHECK(has(r.out, "fail  IOMMU not enabled: /sys/kernel/iommu_groups is empty"));
+    CHECK(has(r.out, "fail  kernel command line lacks intel_iommu=on (needed on Intel)"));
+    CHECK(has(r.out, "fail  0000:01:00.0 has no IOMMU group"));
+    CHECK(has(r.out, "Next: add intel_iommu=on to the kernel command line "
+                     "(GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, then update-grub)"));
+    release(&r);
+}
+
+static void builtin_vfio_and_missing_reset_are_reported(void)
+{
+    golden_case(&fr_builtin, "builtin");
+    struct result r = check(&fr_builtin, NULL);
+    CHECK(has(r.out, "ok    vfio-pci is built into kernel 6.7.0-custom"));
+    CHECK(has(r.out, "warn  0000:03:00.0: the kernel knows no reset method for it"));
+    CHECK(has(r.out, "warn  no initramfs tool found"));
+    release(&r);
+}
+
+static void popos_without_intel_iommu_flag_is_warned_and_4k_plug_read(void)
+{
+    golden_case(&fr_popos, "popos");
+    struct result r = check(&fr_popos, NULL);
+    CHECK(r.rc == 0);
+    CHECK(has(r.out, "warn  kernel command line lacks intel_iommu=on (needed on Intel)"));
+    CHECK(has(r.out, "ok    boot loader: kernelstub"));
+    CHECK(has(r.out, "card1-DP-3 connected, largest mode 3840x2160: IVSHMEM 128 MiB"));
+    CHECK(has(r.out, "guest GPU: 0000:01:00.0 is not the boot GPU; the host keeps 0000:00:02.0"));
+    release(&r);
+}
+
+static void gpu_already_on_vfio_moves_on_to_the_vm(void)
+{
+    char root[512];
+    snprintf(root, sizeof(root), "%s/bound", tmp);
+    mkdir(root, 0755);
+    fr_build(root, &fr_x399);
+    char link[600];
+    snprintf(link, sizeof(link), "%s/sys/bus/pci/devices/0000:0a:00.0/driver", root);
+    unlink(link);
+    CHECK(symlink("../../drivers/vfio-pci", link) == 0);
+    char *argv[] = {(char *)setup,     "--root",   root,    "--connect",
+                    "test:///default", "--domain", "win10", NULL};
+    struct result r;
+    r.rc = fr_run(argv, &r.out, &r.err);
+    CHECK(has(r.out, "ok    bound to vfio-pci: 0000:0a:00.0\n"));
+    CHECK(has(r.out, "warn  0000:0a:00.0 is on vfio-pci: its connectors read \"unknown\" from "
+                     "the host"));
+    CHECK(has(r.out, "Next: vgapt-setup --domain win10 --gpu 0000:0a:00.0 --ivshmem "
+                     "--hide-hypervisor\n"));
+    release(&r);
+}
+
+static void json_names_every_verdict_for_scripts(void)
+{
+    struct result r = check(&fr_x399, "--json");
+    CHECK(r.rc == 0);
+    CHECK(has(r.out, "\"guest_gpu\": \"0000:0a:00.0\""));
+    CHECK(has(r.out, "\"mode\": \"dual-gpu\""));
+    CHECK(has(r.out, "\"resolution\": \"2560x1440\""));
+    CHECK(has(r.out, "{\"section\": \"GPUs\", \"id\": \"gpu-group\", \"verdict\": \"ok\", "
+                     "\"device\": \"0000:0a:00.0\""));
+    CHECK(has(r.out, "\"next\": \"vgapt-setup bind --gpu 0000:0a:00.0\""));
+    release(&r);
+}
+
+/* Braces and brackets balance outside strings, quotes pair up, nothing but the object. */
+static bool json_balanced(const char *text)
+{
+    int depth = 0, quotes = 0;
+    bool esc = false;
+    for (const char *p = text; *p; p++) {
+        if (esc) {
+            esc = false;
+            continue;
+        }
+        if (*p == '\\')
+            esc = true;
+        else if (*p == '"')
+            quotes++;
+        else if (!(quotes & 1) && (*p == '{' || *p == '['))
+            depth++;
+        else if (!(quotes & 1) && (*p == '}' || *p == ']'))
+            depth--;
+        if (depth < 0)
+            return false;
+    }
+    return depth == 0 && quotes % 2 == 0 && text[0] == '{';
+}
+
+static void every_machine_gives_well_formed_json(void)
+{
+    for (size_t i = 0; i < fr_count; i++) {
+        struct result r = check(fr_all[i], "--json");
+        CHECK_MSG(json_balanced(r.out), "%s", fr_all[i]->name);
+        CHECK_MSG(r.rc == (strstr(r.out, "\"ok\": false") ? 1 : 0), "%s", fr_all[i]->name);
+        release(&r);
+    }
+}
+
+static void unreachable_libvirt_is_a_warning_that_names_the_uri(void)
+{
+    char root[512];
+    snprintf(root, sizeof(root), "%s/lv", tmp);
+    mkdir(root, 0755);
+    fr_build(root, &fr_x399);
+    char *argv[] = {(char *)setup, "--root", root, "--connect", "test:///nonexistent/node.xml",
+                    NULL};
+    struct result r;
+    r.rc = fr_run(argv, &r.out, &r.err);
+    CHECK(r.rc == 0);
+    CHECK(has(r.out, "warn  libvirt not reachable at test:///nonexistent/node.xml"));
+    release(&r);
+}
+
+static void shm_file_owner_and_mode_are_judged_for_the_client_user(void)
+{
+    char root[512], shm[600];
+    snprintf(root, sizeof(root), "%s/shm", tmp);
+    mkdir(root, 0755);
+    fr_build(root, &fr_x399);
+    fr_write(root, "/dev/shm/looking-glass", "");
+    snprintf(shm, sizeof(shm), "%s/dev/shm/looking-glass", root);
+    struct passwd *pw = getpwuid(getuid());
+    CHECK(pw != NULL);
+    if (!pw)
+        return;
+    char *user = strdup(pw->pw_name);
+    chmod(shm, 0660);
+    char *argv[] = {(char *)setup,     "--root", root, "--connect",
+                    "test:///default", "--user", user, NULL};
+    struct result r;
+    r.rc = fr_run(argv, &r.out, &r.err);
+    char want[256];
+    snprintf(want, sizeof(want), "ok    /dev/shm/looking-glass belongs to %s (mode 0660)", user);
+    CHECK(has(r.out, want));
+    release(&r);
+    chmod(shm, 0600);
+    /* Someone other than the file's owner (the test's user). */
+    char *other = getuid() == 0 ? "nobody" : "root";
+    char *argv2[] = {(char *)setup,     "--root", root,  "--connect",
+                     "test:///default", "--user", other, NULL};
+    r.rc = fr_run(argv2, &r.out, &r.err);
+    snprintf(want, sizeof(want), "mode 0600: vgapt-client as %s may not open it", other);
+    CHECK(has(r.out, want));
+    CHECK(has(r.out, "f PATH 0660 USER kvm -"));
+    release(&r);
+    free(user);
+}
+
+static void bad_input_is_named(void)
+{
+    char *argv[] = {(char *)setup, "bind", "--gpu", "0a:00", NULL};
+    struct result r;
+    r.rc = fr_run(argv, &r.out, &r.err);
+    CHECK(r.rc == 2);
+    CHECK(has(r.err, "--gpu takes a PCI address like 0000:0a:00.0 or 0a:00.0, not '0a:00'"));
+    release(&r);
+    char *argv2[] = {(char *)setup, "--ivshmem", "--domain", "win;rm -rf /", NULL};
+    r.rc = fr_run(argv2, &r.out, &r.err);
+    CHECK(r.rc == 2);
+    CHECK(has(r.err, "--domain 'win;rm -rf /'"));
+    release(&r);
+    char *argv3[] = {(char *)setup, "--root", "/nonexistent-root", NULL};
+    r.rc = fr_run(argv3, &r.out, &r.err);
+    CHECK(r.rc == 2);
+    CHECK(has(r.err, "--root '/nonexistent-root' is not a directory"));
+    release(&r);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: %s VGAPT-SETUP GOLDEN-DIR\n", argv[0]);
+        return 2;
+    }
+    setup = argv[1];
+    golden = argv[2];
+    tmp = vg_test_tmpdir();
+    RUN(threadripper_guest_is_the_gtx1060_and_host_keeps_the_radeon);
+    RUN(z170_root_port_in_the_group_is_fine);
+    RUN(two_rtx_in_one_group_is_dirty_with_acs_guidance);
+    RUN(single_gpu_host_is_told_to_use_hooks);
+    RUN(identical_gpus_pick_the_one_that_did_not_boot);
+    RUN(no_iommu_fails_and_says_how_to_turn_it_on);
+    RUN(builtin_vfio_and_missing_reset_are_reported);
+    RUN(popos_without_intel_iommu_flag_is_warned_and_4k_plug_read);
+    RUN(gpu_already_on_vfio_moves_on_to_the_vm);
+    RUN(json_names_every_verdict_for_scripts);
+    RUN(every_machine_gives_well_formed_json);
+    RUN(unreachable_libvirt_is_a_warning_that_names_the_uri);
+    RUN(shm_file_owner_and_mode_are_judged_for_the_client_user);
+    RUN(bad_input_is_named);
+    return vg_test_finish();
+}

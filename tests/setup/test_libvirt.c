@@ -1,0 +1,379 @@
+/* VM edits through libvirt's test driver on one connection: --ivshmem, --gpu,
+ * --hide-hypervisor and --hugepages round trips (the XML libvirt returns), idempotence,
+ * virt-xml-validate on the result, a refused definition keeping the old one, undo restoring
+ * the exact previous XML, and the IVSHMEM sizing rule.
+ * Usage: test-setup-libvirt PATH-TO-vgapt-setup GOLDEN-DIR */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "apply/apply.h"
+#include "fakeroot.h"
+#include "libvirt/conn.h"
+#include "libvirt/domain_edit.h"
+#include "libvirt/ivshmem_size.h"
+#include "model/model.h"
+#include "plan/builders.h"
+#include "testlib.h"
+#include "vg/log.h"
+
+static const char *setup, *golden, *tmp;
+static char uri[600], root[600];
+
+static const char node_xml[] =
+    "<node>\n"
+    "  <domain type='kvm' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>\n"
+    "    <name>win10</name>\n"
+    "    <uuid>6695eb01-f6a4-8304-79aa-97f2502e193f</uuid>\n"
+    "    <memory unit='KiB'>8388608</memory>\n"
+    "    <vcpu>4</vcpu>\n"
+    "    <os><type arch='x86_64' machine='pc-q35-7.2'>hvm</type></os>\n"
+    "    <features><acpi/><apic/><hyperv mode='custom'><relaxed state='on'/></hyperv>"
+    "</features>\n"
+    "    <devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices>\n"
+    "    <test:runstate>5</test:runstate>\n"
+    "  </domain>\n"
+    "</node>\n";
+
+static bool has(const char *text, const char *needle)
+{
+    bool found = text && strstr(text, needle) != NULL;
+    if (!found)
+        fprintf(stderr, "missing: %s\n", needle);
+    return found;
+}
+
+static void ivshmem_size_follows_the_resolution_rule(void)
+{
+    CHECK(vg_ivshmem_size_mib(1920, 1080, false) == 32);
+    CHECK(vg_ivshmem_size_mib(2560, 1440, false) == 64);
+    CHECK(vg_ivshmem_size_mib(3840, 2160, false) == 128);
+    CHECK(vg_ivshmem_size_mib(1920, 1080, true) == 64);
+    CHECK(vg_ivshmem_size_mib(2560, 1440, true) == 128);
+    CHECK(vg_ivshmem_size_mib(3840, 2160, true) == 256);
+    CHECK(vg_ivshmem_size_mib(1280, 720, false) == 32); /* 8 MiB of frames + 10 */
+    CHECK(vg_ivshmem_size_mib(1, 1, false) == 16);
+    CHECK(vg_ivshmem_size_mib(16384, 16384, true) == 8192);
+}
+
+static bool validate_xml(const char *xml)
+{
+    char path[700];
+    snprintf(path, sizeof(path), "%s/check.xml", tmp);
+    fr_write("", path, xml);
+    char *argv[] = {"/usr/bin/virt-xml-validate", path, "domain", NULL};
+    char *out, *err;
+    int rc = fr_run(argv, &out, &err);
+    if (rc != 0)
+        fprintf(stderr, "virt-xml-validate: %s%s\n", out, err);
+    free(out);
+    free(err);
+    return rc == 0;
+}
+
+static void all_edits_round_trip_through_libvirt_and_undo_restores(void)
+{
+    struct vg_virt *v = vg_virt_open(uri, false, NULL);
+    CHECK(v != NULL);
+    if (!v)
+        return;
+    struct vg_host h;
+    CHECK(vg_host_load(&h, root));
+    char *before = vg_virt_get_xml(v, "win10");
+    CHECK(before != NULL);
+    struct vg_vm_request r = {
+        .domain = "win10",
+        .xml = before,
+        .ivshmem = true,
+        .width = 1920,
+        .height = 1080,
+        .audio = true,
+        .gpu = "0000:0a:00.0",
+        .hide_hypervisor = true,
+        .vendor_id = "vgaptvgapt",
+        .hugepages = true,
+        .user = "alice",
+    };
+    struct vg_plan p;
+    vg_plan_init(&p, "edit win10", root);
+    CHECK(vg_plan_vm(&p, &h, &r));
+    /* domain, tmpfiles.d rule, its command, the sysctl file, its command */
+    CHECK_MSG(p.n == 5, "%zu steps", p.n);
+    struct vg_domain_ops ops = vg_virt_ops(v);
+    struct vg_apply_opts o = {.domain = &ops};
+    CHECK(vg_apply(&p, &o));
+    vg_plan_finish(&p);
+
+    char *after = vg_virt_get_xml(v, "win10");
+    CHECK(has(after, "<shmem name='looking-glass'>\n      <model type='ivshmem-plain'/>\n"
+                     "      <size unit='M'>32</size>\n"));
+    CHECK(has(after, "<shmem name='scream-ivshmem'>\n      <model type='ivshmem-plain'/>\n"
+                     "      <size unit='M'>2</size>\n"));
+    CHECK(has(after, "<hostdev mode='subsystem' type='pci' managed='yes'>\n      <source>\n"
+                     "        <address domain='0x0000' bus='0x0a' slot='0x00' "
+                     "function='0x0'/>\n"));
+    CHECK(has(after, "<address domain='0x0000' bus='0x0a' slot='0x00' function='0x1'/>"));
+    CHECK(has(after, "<vendor_id state='on' value='vgaptvgapt'/>"));
+    CHECK(has(after, "<kvm>\n      <hidden state='on'/>\n    </kvm>"));
+    CHECK(has(after, "<ioapic driver='kvm'/>"));
+    CHECK(has(after, "<memoryBacking>\n    <hugepages/>\n  </memoryBacking>"));
+    CHECK(has(after, "<relaxed state='on'/>")); /* what was there stays */
+    CHECK(validate_xml(after));
+    char *tmpfiles = fr_read(root, "/etc/tmpfiles.d/vgapt.conf");
+    CHECK(has(tmpfiles, "f /dev/shm/looking-glass 0660 alice kvm -\n"
+                        "f /dev/shm/scream-ivshmem 0660 alice kvm -\n"));
+    free(tmpfiles);
+    char *sysctl = fr_read(root, "/etc/sysctl.d/90-vgapt-hugepages.conf");
+    CHECK(has(sysctl, "vm.nr_hugepages = 4096\n")); /* 8 GiB in 2 MiB pages */
+    free(sysctl);
+
+    /* A second run changes nothing. */
+    r.xml = after;
+    vg_plan_init(&p, "edit win10 again", root);
+    CHECK(vg_plan_vm(&p, &h, &r));
+    CHECK_MSG(p.n == 0, "second run has %zu steps", p.n);
+    CHECK(has(p.notes.data, "Domain win10 already has every requested device and setting: "
+                            "no change."));
+    vg_plan_finish(&p);
+
+    struct vg_sbuf report = {0};
+    CHECK(vg_undo(root, &o, &report));
+    CHECK(has(report.data, "restored domain win10\n"));
+    vg_sbuf_free(&report);
+    char *undone = vg_virt_get_xml(v, "win10");
+    CHECK_MSG(undone && before && !strcmp(undone, before), "undo did not restore:\n%s", undone);
+    CHECK(fr_read(root, "/etc/tmpfiles.d/vgapt.conf") == NULL);
+    free(undone);
+    free(after);
+    free(before);
+    vg_host_finish(&h);
+    vg_virt_close(v);
+}
+
+static void size_change_updates_the_region_in_place(void)
+{
+    struct vg_virt *v = vg_virt_open(uri, false, NULL);
+    struct vg_host h;
+    CHECK(vg_host_load(&h, root));
+    struct vg_domain_ops ops = vg_virt_ops(v);
+    struct vg_apply_opts o = {.domain = &ops};
+    uint32_t sizes[][3] = {{1920, 1080, 32}, {3840, 2160, 128}};
+    for (int i = 0; i < 2; i++) {
+        char *xml = vg_virt_get_xml(v, "win10");
+        struct vg_vm_request r = {.domain = "win10",
+                                  .xml = xml,
+                                  .ivshmem = true,
+                                  .width = sizes[i][0],
+                                  .height = sizes[i][1],
+                                  .audio = false};
+        struct vg_plan p;
+        vg_plan_init(&p, "size", root);
+        CHECK(vg_plan_vm(&p, &h, &r));
+        CHECK(vg_apply(&p, &o));
+        vg_plan_finish(&p);
+        free(xml);
+    }
+    char *xml = vg_virt_get_xml(v, "win10");
+    CHECK(has(xml, "<size unit='M'>128</size>"));
+    char *first = strstr(xml, "<shmem name='looking-glass'>");
+    CHECK(first && !strstr(first + 1, "<shmem name='looking-glass'>"));
+    CHECK(!strstr(xml, "scream-ivshmem"));
+    free(xml);
+    vg_host_finish(&h);
+    vg_virt_close(v);
+}
+
+static void refused_definition_keeps_the_old_one_and_rolls_back_files(void)
+{
+    struct vg_virt *v = vg_virt_open(uri, false, NULL);
+    char *before = vg_virt_get_xml(v, "win10");
+    /* A tmpfiles.d write first, then a definition libvirt's schema refuses. */
+    struct vg_plan p;
+    vg_plan_init(&p, "bad", root);
+    CHECK(vg_plan_write(&p, "/etc/tmpfiles.d/vgapt.conf", "f /dev/shm/x 0660 a kvm -\n", 0644,
+                        "test"));
+    char *bad = strdup(before);
+    char *devices = strstr(bad, "</devices>");
+    CHECK(devices != NULL);
+    char *bad2 = malloc(strlen(bad) + 200);
+    sprintf(bad2, "%.*s<shmem name='looking-glass'><model type='bogus-model'/></shmem>%s",
+            (int)(devices - bad), bad, devices);
+    CHECK(vg_plan_domain(&p, "win10", before, bad2, "test"));
+    struct vg_domain_ops ops = vg_virt_ops(v);
+    struct vg_apply_opts o = {.domain = &ops};
+    vg_log_set_level(VG_LOG_ERROR + 0);
+    CHECK(!vg_apply(&p, &o));
+    vg_plan_finish(&p);
+    char *after = vg_virt_get_xml(v, "win10");
+    CHECK(after && !strcmp(before, after));
+    CHECK(fr_read(root, "/etc/tmpfiles.d/vgapt.conf") == NULL);
+    free(after);
+    free(bad);
+    free(bad2);
+    free(before);
+    vg_virt_close(v);
+}
+
+static void hugepages_and_hiding_without_q35_skip_the_ioapic(void)
+{
+    const char *xml = "<domain type='kvm'><name>i440</name><memory unit='GiB'>4</memory>"
+                      "<os><type arch='x86_64' machine='pc-i440fx-7.2'>hvm</type></os>"
+                      "</domain>";
+    struct vg_domain_edit e = {.hide_hypervisor = true, .vendor_id = "abc123", .hugepages = true};
+    struct vg_sbuf changes = {0};
+    char *old = NULL;
+    unsigned long mem = 0;
+    char *out = vg_domain_edit(xml, &e, &old, &changes, &mem);
+    CHECK(mem == 4UL * 1024 * 1024);
+    CHECK(has(out, "<vendor_id state=\"on\" value=\"abc123\"/>"));
+    CHECK(!strstr(out, "ioapic"));
+    CHECK(has(changes.data, "<memoryBacking><hugepages/>\n"));
+    char *again_old = NULL;
+    struct vg_sbuf again = {0};
+    char *out2 = vg_domain_edit(out, &e, &again_old, &again, &mem);
+    CHECK(out2 && !strcmp(out, out2));
+    CHECK(again.len == 0);
+    free(out);
+    free(out2);
+    free(old);
+    free(again_old);
+    vg_sbuf_free(&changes);
+    vg_sbuf_free(&again);
+    const char *const gpu[] = {"0000:0a:00.0", "0000:0a:00.1"};
+    struct vg_domain_edit rom = {
+        .hostdevs = gpu, .n_hostdevs = 2, .rom = "/var/lib/libvirt/vbios/gtx1060.rom"};
+    out = vg_domain_edit(xml, &rom, &old, &changes, &mem);
+    CHECK(has(out, "function=\"0x0\"/>\n      </source>\n      "
+                   "<rom file=\"/var/lib/libvirt/vbios/gtx1060.rom\"/>"));
+    CHECK(has(out, "function=\"0x1\"/>\n      </source>\n    </hostdev>"));
+    free(out);
+    free(old);
+    vg_sbuf_free(&changes);
+    CHECK(vg_domain_edit("<network/>", &e, &old, &changes, &mem) == NULL);
+    CHECK(vg_domain_edit("not xml", &e, &old, &changes, &mem) == NULL);
+}
+
+static void cli_dry_run_shows_the_domain_diff(void)
+{
+    char *argv[] = {(char *)setup,       "--domain",  "win10", "--ivshmem", "--gpu", "0a:00.0",
+                    "--hide-hypervisor", "--connect", uri,     "--root",    root,    NULL};
+    char *out, *err;
+    int rc = fr_run(argv, &out, &err);
+    CHECK_MSG(rc == 0, "rc %d: %s", rc, err);
+    /* The x399 dummy plug is 2560x1440: 64 MiB unless --resolution says otherwise. */
+    CHECK(has(err, "resolution 2560x1440 from the guest GPU's display"));
+    CHECK(has(out, "+    <shmem name=\"looking-glass\">\n"
+                   "+      <model type=\"ivshmem-plain\"/>\n"
+                   "+      <size unit=\"M\">64</size>\n"));
+    CHECK(has(out, "UseIVSHMEM = 2"));
+    CHECK(has(out, "--user USER"));
+    /* node.xml and the URI name the temporary directory: replace it for the golden file. */
+    char *p;
+    while ((p = strstr(out, tmp)))
+        memmove(p + 3, p + strlen(tmp), strlen(p + strlen(tmp)) + 1), memcpy(p, "TMP", 3);
+    CHECK(fr_golden(golden, "vm-x399-win10.txt", out));
+    free(out);
+    free(err);
+    char *argv2[] = {(char *)setup, "--domain", "win10",      "--ivshmem", "--resolution",
+                     "3840x2160",   "--hdr",    "--no-audio", "--connect", uri,
+                     "--root",      root,       NULL};
+    rc = fr_run(argv2, &out, &err);
+    CHECK(rc == 0);
+    CHECK(has(out, "+      <size unit=\"M\">256</size>\n"));
+    CHECK(!strstr(out, "scream"));
+    free(out);
+    free(err);
+    char *argv3[] = {(char *)setup, "--domain", "nosuch", "--ivshmem", "--connect",
+                     uri,           "--root",   root,     NULL};
+    rc = fr_run(argv3, &out, &err);
+    CHECK(rc == 1);
+    CHECK(has(err, "domain 'nosuch'"));
+    CHECK(has(err, "virsh list --all"));
+    free(out);
+    free(err);
+    char *argv4[] = {(char *)setup,  "--domain", "win10",     "--ivshmem",
+                     "--resolution", "1920x",    "--connect", uri,
+                     "--root",       root,       NULL};
+    rc = fr_run(argv4, &out, &err);
+    CHECK(rc == 2);
+    CHECK(has(err, "--resolution takes WIDTHxHEIGHT"));
+    free(out);
+    free(err);
+}
+
+static void hugepages_already_reserved_need_no_sysctl(void)
+{
+    char r2[700];
+    snprintf(r2, sizeof(r2), "%s/huge-root", tmp);
+    mkdir(r2, 0755);
+    fr_build(r2, &fr_single_2060); /* 8192 pages of 2 MiB reserved */
+    char *argv[] = {(char *)setup, "--domain", "win10", "--hugepages", "--connect",
+                    uri,           "--root",   r2,      NULL};
+    char *out, *err;
+    CHECK(fr_run(argv, &out, &err) == 0);
+    CHECK(has(out, "+  <memoryBacking>\n+    <hugepages/>\n+  </memoryBacking>\n"));
+    CHECK(has(out, "Hugepages: 8192 of 2048 KiB already reserved, enough for the VM's 8192 MiB; "
+                   "no sysctl change."));
+    CHECK(!strstr(out, "sysctl.d"));
+    free(out);
+    free(err);
+}
+
+static void cli_apply_then_undo_uses_the_plans_connection(void)
+{
+    char r2[700];
+    snprintf(r2, sizeof(r2), "%s/cli-root", tmp);
+    mkdir(r2, 0755);
+    fr_build(r2, &fr_x399);
+    char *argv[] = {
+        (char *)setup, "--domain", "win10", "--hide-hypervisor", "--apply", "--connect", uri,
+        "--root",      r2,         NULL};
+    char *out, *err;
+    CHECK(fr_run(argv, &out, &err) == 0);
+    CHECK(has(out, "[1] define domain win10\n"));
+    CHECK(has(out, "Applied. vgapt-setup undo reverts it."));
+    free(out);
+    free(err);
+    /* The test driver forgets between processes; what matters is which connection undo
+     * picks (the plan's, not the default) and that the backup is defined there. */
+    char *argv2[] = {(char *)setup, "undo", "--root", r2, NULL};
+    CHECK(fr_run(argv2, &out, &err) == 0);
+    char want[800];
+    snprintf(want, sizeof(want), "libvirt connection of the plan: %s\n", uri);
+    CHECK(has(out, want));
+    CHECK(has(out, "restored domain win10\nundone: edit domain win10\n"));
+    free(out);
+    free(err);
+    CHECK(fr_run(argv2, &out, &err) == 1);
+    CHECK(has(err, "nothing to undo"));
+    free(out);
+    free(err);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: %s VGAPT-SETUP GOLDEN-DIR\n", argv[0]);
+        return 2;
+    }
+    setup = argv[1];
+    golden = argv[2];
+    tmp = vg_test_tmpdir();
+    vg_log_init("test-setup-libvirt", VG_LOG_WARN);
+    snprintf(root, sizeof(root), "%s/root", tmp);
+    mkdir(root, 0755);
+    fr_build(root, &fr_x399);
+    fr_write(tmp, "/node.xml", node_xml);
+    snprintf(uri, sizeof(uri), "test://%s/node.xml", tmp);
+    RUN(ivshmem_size_follows_the_resolution_rule);
+    RUN(all_edits_round_trip_through_libvirt_and_undo_restores);
+    RUN(size_change_updates_the_region_in_place);
+    RUN(refused_definition_keeps_the_old_one_and_rolls_back_files);
+    RUN(hugepages_and_hiding_without_q35_skip_the_ioapic);
+    RUN(cli_dry_run_shows_the_domain_diff);
+    RUN(hugepages_already_reserved_need_no_sysctl);
+    RUN(cli_apply_then_undo_uses_the_plans_connection);
+    return vg_test_finish();
+}

@@ -1,0 +1,345 @@
+/* vgapt-setup: check the host, bind the GPU, install hooks, edit the VM; plan first, apply on
+ * request, undo the last applied plan. */
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "apply/apply.h"
+#include "checks/checks.h"
+#include "libvirt/conn.h"
+#include "model/model.h"
+#include "plan/builders.h"
+#include "util/fsroot.h"
+#include "vg/log.h"
+#include "vg/opts.h"
+
+#ifndef VG_VERSION
+#define VG_VERSION "0.0.0"
+#endif
+
+struct cli {
+    char *root, *uri, *gpu, *domain, *resolution, *rom, *vendor_id, *user, *log_level, *mode;
+    bool json, apply, force, ivshmem, hdr, audio, hide, hugepages;
+};
+
+static void fputs_all(const char *s, FILE *f)
+{
+    fputs(s ? s : "", f);
+    fflush(f);
+}
+
+static int cmd_check(const struct cli *c, const struct vg_host *h)
+{
+    struct vg_check_input in = {
+        .libvirt_uri = c->uri, .user = c->user, .user_uid = -1, .domain = c->domain};
+    char *err = NULL;
+    struct vg_virt *v = vg_virt_open(c->uri, true, &err);
+    in.libvirt_ok = v != NULL;
+    in.libvirt_error = err;
+    vg_virt_close(v);
+    if (c->user) {
+        struct passwd *pw = getpwnam(c->user);
+        if (pw)
+            in.user_uid = (long)pw->pw_uid;
+    }
+    struct vg_report r = {0};
+    vg_checks_run(h, &in, &r);
+    struct vg_sbuf out = {0};
+    if (c->json)
+        vg_report_json(&r, &out);
+    else
+        vg_report_text(&r, isatty(STDOUT_FILENO) && !getenv("NO_COLOR"), &out);
+    fputs_all(out.data, stdout);
+    int rc = vg_report_has_fail(&r) ? 1 : 0;
+    vg_sbuf_free(&out);
+    vg_report_finish(&r);
+    free(err);
+    return rc;
+}
+
+/* Shows the plan, and runs it with --apply. */
+static int show_and_apply(const struct cli *c, struct vg_plan *p, struct vg_virt *v)
+{
+    struct vg_sbuf out = {0};
+    vg_plan_print(p, &out);
+    fputs_all(out.data, stdout);
+    vg_sbuf_free(&out);
+    if (vg_plan_empty(p))
+        return 0;
+    if (!c->apply) {
+        printf("\nDry run: nothing was changed. Run the same command with --apply to do the "
+               "above.\n");
+        return 0;
+    }
+    struct vg_domain_ops ops = v ? vg_virt_ops(v) : (struct vg_domain_ops){0};
+    struct vg_apply_opts o = {.domain = v ? &ops : NULL};
+    if (!vg_apply(p, &o))
+        return 1;
+    printf("\nApplied. vgapt-setup undo reverts it.\n");
+    return 0;
+}
+
+static int cmd_vm(const struct cli *c, const struct vg_host *h)
+{
+    uint32_t w = 1920, hgt = 1080;
+    if (c->resolution) {
+        if (!vg_parse_size(c->resolution, 16384, &w, &hgt)) {
+            vg_err("--resolution takes WIDTHxHEIGHT (e.g. 2560x1440), not '%s'", c->resolution);
+            return 2;
+        }
+    } else if (c->ivshmem) {
+        /* The monitor or dummy plug on the guest GPU decides, when the host can see it. */
+        struct vg_report r = {0};
+        struct vg_check_input in = {.libvirt_uri = c->uri, .libvirt_ok = true, .user_uid = -1};
+        vg_checks_run(h, &in, &r);
+        if (r.res_w && (!c->gpu || vg_dev_same_slot(c->gpu, r.guest_gpu))) {
+            w = r.res_w;
+            hgt = r.res_h;
+            vg_info("resolution %ux%u from the guest GPU's display (--resolution overrides)", w,
+                    hgt);
+        } else {
+            vg_info("resolution 1920x1080 (no display seen on the guest GPU; --resolution "
+                    "WxH sets it)");
+        }
+        vg_report_finish(&r);
+    }
+    char *err = NULL;
+    struct vg_virt *v = vg_virt_open(c->uri, false, &err);
+    if (!v) {
+        vg_err("cannot connect to libvirt at %s: %s (is libvirtd running? --connect URI picks "
+               "another)",
+               c->uri, err);
+        free(err);
+        return 1;
+    }
+    int rc = 1;
+    char *xml = vg_virt_get_xml(v, c->domain);
+    if (!xml)
+        goto cleanup;
+    struct vg_vm_request req = {
+        .domain = c->domain,
+        .xml = xml,
+        .ivshmem = c->ivshmem,
+        .width = w,
+        .height = hgt,
+        .hdr = c->hdr,
+        .audio = c->audio,
+        .gpu = c->gpu,
+        .rom = c->rom,
+        .hide_hypervisor = c->hide,
+        .vendor_id = c->vendor_id,
+        .hugepages = c->hugepages,
+        .user = c->user,
+        .force = c->force,
+    };
+    struct vg_plan p;
+    vg_plan_init(&p, "edit the definition of domain", c->root);
+    free(p.title);
+    p.title = vg_xasprintf("edit domain %s", c->domain);
+    p.uri = vg_xstrdup(c->uri);
+    if (vg_plan_vm(&p, h, &req))
+        rc = show_and_apply(c, &p, v);
+    vg_plan_finish(&p);
+    free(xml);
+cleanup:
+    vg_virt_close(v);
+    return rc;
+}
+
+static int cmd_undo(const struct cli *c)
+{
+    char *err = NULL;
+    /* The plan's own connection: its domain backups belong there. */
+    char *uri = vg_undo_uri(c->root);
+    const char *use = uri ? uri : c->uri;
+    struct vg_virt *v = vg_virt_open(use, false, &err);
+    if (uri)
+        printf("libvirt connection of the plan: %s\n", uri);
+    if (!v && uri)
+        vg_warn("libvirt at %s not reachable (%s): domain backups cannot be restored", use, err);
+    free(uri);
+    free(err);
+    struct vg_domain_ops ops = v ? vg_virt_ops(v) : (struct vg_domain_ops){0};
+    struct vg_apply_opts o = {.domain = v ? &ops : NULL};
+    struct vg_sbuf report = {0};
+    bool ok = vg_undo(c->root, &o, &report);
+    fputs_all(report.data, stdout);
+    vg_sbuf_free(&report);
+    vg_virt_close(v);
+    return ok ? 0 : 1;
+}
+
+static bool validate(struct cli *c)
+{
+    if (c->gpu) {
+        char bdf[VG_BDF_LEN];
+        if (!vg_bdf_parse(c->gpu, bdf)) {
+            vg_err("--gpu takes a PCI address like 0000:0a:00.0 or 0a:00.0, not '%s'", c->gpu);
+            return false;
+        }
+        vg_opts_set_string(&c->gpu, bdf);
+    }
+    if (c->domain && !vg_valid_domain_name(c->domain)) {
+        vg_err("--domain '%s': use letters, digits and ._+@:- (virsh list --all shows the "
+               "names)",
+               c->domain);
+        return false;
+    }
+    if (c->user && !vg_valid_user_name(c->user)) {
+        vg_err("--user '%s' is not a valid user name", c->user);
+        return false;
+    }
+    if (c->vendor_id && !vg_valid_vendor_id(c->vendor_id)) {
+        vg_err("--vendor-id takes 1 to 12 letters or digits, not '%s'", c->vendor_id);
+        return false;
+    }
+    if (c->rom && !vg_valid_path(c->rom)) {
+        vg_err("--rom takes an absolute path without quotes or shell characters, not '%s'", c->rom);
+        return false;
+    }
+    if (!vg_root_is_dir(c->root, "/")) {
+        vg_err("--root '%s' is not a directory", c->root);
+        return false;
+    }
+    if (c->rom && !vg_root_exists(c->root, c->rom))
+        vg_warn("--rom %s does not exist (yet): libvirt will refuse to start the VM without it",
+                c->rom);
+    return true;
+}
+
+int main(int argc, char **argv)
+{
+    struct cli c = {.audio = true};
+    vg_opts_set_string(&c.root, "/");
+    vg_opts_set_string(&c.uri, "qemu:///system");
+    vg_opts_set_string(&c.vendor_id, "vgaptvgapt");
+    vg_opts_set_string(&c.log_level, "info");
+    vg_opts_set_string(&c.mode, "single");
+    const char *sudo_user = getenv("SUDO_USER");
+    if (sudo_user && vg_valid_user_name(sudo_user))
+        vg_opts_set_string(&c.user, sudo_user);
+    const struct vg_opt opts[] = {
+        {"root", 0, VG_OPT_STRING, &c.root, 0, 0, NULL, "DIR", "read and write the host under DIR",
+         NULL},
+        {"connect", 'c', VG_OPT_STRING, &c.uri, 0, 0, NULL, "URI", "libvirt connection", NULL},
+        {"json", 0, VG_OPT_FLAG, &c.json, 0, 0, NULL, NULL, "check: machine-readable output", NULL},
+        {"apply", 0, VG_OPT_FLAG, &c.apply, 0, 0, NULL, NULL,
+         "carry out the plan (without it, only show it)", NULL},
+        {"force", 0, VG_OPT_FLAG, &c.force, 0, 0, NULL, NULL,
+         "pass a shared IOMMU group or the boot GPU anyway", NULL},
+        {"gpu", 'g', VG_OPT_STRING, &c.gpu, 0, 0, NULL, "BDF", "the guest GPU (0000:0a:00.0)",
+         NULL},
+        {"domain", 'd', VG_OPT_STRING, &c.domain, 0, 0, NULL, "NAME", "the libvirt domain", NULL},
+        {"ivshmem", 0, VG_OPT_FLAG, &c.ivshmem, 0, 0, NULL, NULL, "add the shared-memory devices",
+         NULL},
+        {"resolution", 0, VG_OPT_STRING, &c.resolution, 0, 0, NULL, "WxH",
+         "frame size for the IVSHMEM size; unset: the guest GPU's display, else 1920x1080", NULL},
+        {"hdr", 0, VG_OPT_FLAG, &c.hdr, 0, 0, NULL, NULL, "size the IVSHMEM for HDR frames", NULL},
+        {"audio", 0, VG_OPT_FLAG, &c.audio, 0, 0, NULL, NULL,
+         "with --ivshmem: the 2 MiB Scream region", NULL},
+        {"rom", 0, VG_OPT_STRING, &c.rom, 0, 0, NULL, "FILE", "with --gpu: ROM file for the GPU",
+         NULL},
+        {"hide-hypervisor", 0, VG_OPT_FLAG, &c.hide, 0, 0, NULL, NULL,
+         "hide KVM from the guest driver (Code 43)", NULL},
+        {"vendor-id", 0, VG_OPT_STRING, &c.vendor_id, 0, 0, NULL, "ID",
+         "hyperv vendor_id (1-12 letters/digits)", NULL},
+        {"hugepages", 0, VG_OPT_FLAG, &c.hugepages, 0, 0, NULL, NULL,
+         "back the VM's memory with hugepages", NULL},
+        {"user", 'u', VG_OPT_STRING, &c.user, 0, 0, NULL, "USER",
+         "who runs vgapt-client (owner of /dev/shm files)", NULL},
+        {"mode", 0, VG_OPT_STRING, &c.mode, 0, 0, NULL, "single|dynamic",
+         "hooks: single-GPU or dual-GPU dynamic", NULL},
+        {"log-level", 0, VG_OPT_STRING, &c.log_level, 0, 0, NULL, "LEVEL",
+         "error, warn, info, debug", NULL},
+    };
+    const size_t n_opts = sizeof(opts) / sizeof(opts[0]);
+    const struct vg_opts_program prog = {
+        .name = "vgapt-setup",
+        .usage = "[check|bind|unbind|hooks|undo] [OPTIONS]",
+        .summary = "Checks the host for GPU passthrough, binds the guest GPU to vfio-pci, "
+                   "installs libvirt hooks and edits the VM definition (--ivshmem, --gpu, "
+                   "--hide-hypervisor, --hugepages with --domain). Every change is shown as a "
+                   "plan first; --apply runs it, undo reverts it.",
+        .version = VG_VERSION,
+    };
+    vg_log_init("vgapt-setup", VG_LOG_INFO);
+    const char *pos[2];
+    size_t npos = 0;
+    int rc = 2;
+    enum vg_opts_result pr = vg_opts_parse(&prog, opts, n_opts, argc, argv, pos, 1, &npos);
+    if (pr != VG_OPTS_OK) {
+        rc = pr == VG_OPTS_EXIT_OK ? 0 : 2;
+        goto cleanup;
+    }
+    enum vg_log_level lvl;
+    if (!vg_log_level_parse(c.log_level, &lvl)) {
+        vg_err("--log-level takes error, warn, info or debug, not '%s'", c.log_level);
+        goto cleanup;
+    }
+    vg_log_set_level(lvl);
+    const char *cmd = npos ? pos[0] : NULL;
+    bool vm_edit = c.ivshmem || c.hide || c.hugepages || (c.gpu && c.domain && !cmd);
+    if (!cmd)
+        cmd = vm_edit ? "vm" : "check";
+    if (!validate(&c))
+        goto cleanup;
+    if (!strcmp(cmd, "undo")) {
+        rc = cmd_undo(&c);
+        goto cleanup;
+    }
+    struct vg_host h;
+    if (!vg_host_load(&h, c.root)) {
+        vg_err("cannot read the host under %s", c.root);
+        rc = 1;
+        goto cleanup;
+    }
+    if (!strcmp(cmd, "check")) {
+        rc = cmd_check(&c, &h);
+    } else if (!strcmp(cmd, "vm")) {
+        if (!c.domain) {
+            vg_err("VM edits need --domain NAME (virsh list --all shows the names)");
+        } else {
+            rc = cmd_vm(&c, &h);
+        }
+    } else if (!strcmp(cmd, "bind") || !strcmp(cmd, "unbind")) {
+        struct vg_plan p;
+        bool bind = !strcmp(cmd, "bind");
+        if (bind && !c.gpu) {
+            vg_err("bind needs --gpu BDF (vgapt-setup check names the guest GPU)");
+        } else {
+            char *title =
+                bind ? vg_xasprintf("bind %s and its IOMMU group to vfio-pci at boot", c.gpu)
+                     : vg_xstrdup("undo boot-time vfio-pci binding");
+            vg_plan_init(&p, title, c.root);
+            free(title);
+            bool ok = bind ? vg_plan_bind(&p, &h, c.gpu, c.force) : vg_plan_unbind(&p, &h);
+            rc = ok ? show_and_apply(&c, &p, NULL) : 1;
+            vg_plan_finish(&p);
+        }
+    } else if (!strcmp(cmd, "hooks")) {
+        if (!c.gpu || !c.domain) {
+            vg_err("hooks needs --domain NAME and --gpu BDF");
+        } else if (strcmp(c.mode, "single") && strcmp(c.mode, "dynamic")) {
+            vg_err("--mode takes single or dynamic, not '%s'", c.mode);
+        } else {
+            struct vg_plan p;
+            char *title =
+                vg_xasprintf("libvirt hooks: %s for domain %s (%s)", c.gpu, c.domain, c.mode);
+            vg_plan_init(&p, title, c.root);
+            free(title);
+            bool ok = vg_plan_hooks(&p, &h, c.domain, c.gpu,
+                                    strcmp(c.mode, "single") ? VG_HOOKS_DYNAMIC : VG_HOOKS_SINGLE,
+                                    c.force);
+            rc = ok ? show_and_apply(&c, &p, NULL) : 1;
+            vg_plan_finish(&p);
+        }
+    } else {
+        vg_err("unknown command '%s': check, bind, unbind, hooks or undo (--help)", cmd);
+    }
+    vg_host_finish(&h);
+cleanup:
+    vg_opts_free(opts, n_opts);
+    return rc;
+}

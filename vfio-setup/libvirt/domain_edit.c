@@ -1,0 +1,257 @@
+#include "libvirt/domain_edit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlsave.h>
+
+#define X(s) ((const xmlChar *)(s))
+
+static xmlDocPtr parse(const char *xml)
+{
+    return xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
+                         XML_PARSE_NOBLANKS | XML_PARSE_NONET | XML_PARSE_NOERROR |
+                             XML_PARSE_NOWARNING);
+}
+
+static char *dump(xmlDocPtr doc)
+{
+    xmlBufferPtr buf = xmlBufferCreate();
+    xmlSaveCtxtPtr ctx = xmlSaveToBuffer(buf, "UTF-8", XML_SAVE_FORMAT | XML_SAVE_NO_DECL);
+    xmlSaveDoc(ctx, doc);
+    xmlSaveClose(ctx);
+    char *s = vg_xstrdup((const char *)xmlBufferContent(buf));
+    xmlBufferFree(buf);
+    return s;
+}
+
+char *vg_domain_normalise(const char *xml)
+{
+    xmlDocPtr doc = parse(xml);
+    if (!doc)
+        return NULL;
+    char *s = dump(doc);
+    xmlFreeDoc(doc);
+    return s;
+}
+
+static xmlNodePtr child(xmlNodePtr parent, const char *name)
+{
+    for (xmlNodePtr c = parent->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && !xmlStrcmp(c->name, X(name)))
+            return c;
+    return NULL;
+}
+
+static xmlNodePtr child_or_new(xmlNodePtr parent, const char *name, bool *created)
+{
+    xmlNodePtr c = child(parent, name);
+    if (!c) {
+        c = xmlNewChild(parent, NULL, X(name), NULL);
+        if (created)
+            *created = true;
+    }
+    return c;
+}
+
+static bool attr_is(xmlNodePtr n, const char *name, const char *value)
+{
+    xmlChar *v = xmlGetProp(n, X(name));
+    bool same = v && !xmlStrcmp(v, X(value));
+    xmlFree(v);
+    return same;
+}
+
+/* Sets an attribute; true when it changed. */
+static bool set_attr(xmlNodePtr n, const char *name, const char *value)
+{
+    if (attr_is(n, name, value))
+        return false;
+    xmlSetProp(n, X(name), X(value));
+    return true;
+}
+
+static unsigned long long node_ull(xmlNodePtr n)
+{
+    xmlChar *v = xmlNodeGetContent(n);
+    unsigned long long r = v ? strtoull((const char *)v, NULL, 10) : 0;
+    xmlFree(v);
+    return r;
+}
+
+/* A <size>/<memory> value in KiB from its unit attribute (libvirt's units). */
+static unsigned long long size_kib(xmlNodePtr n)
+{
+    unsigned long long v = node_ull(n);
+    xmlChar *u = xmlGetProp(n, X("unit"));
+    const char *unit = u ? (const char *)u : "KiB";
+    unsigned long long kib = v;
+    if (!strcmp(unit, "b") || !strcmp(unit, "bytes"))
+        kib = v / 1024;
+    else if (!strcmp(unit, "M") || !strcmp(unit, "MiB"))
+        kib = v * 1024;
+    else if (!strcmp(unit, "G") || !strcmp(unit, "GiB"))
+        kib = v * 1024 * 1024;
+    else if (!strcmp(unit, "MB"))
+        kib = v * 1000 * 1000 / 1024;
+    else if (!strcmp(unit, "GB"))
+        kib = v * 1000 * 1000 * 1000 / 1024;
+    else if (!strcmp(unit, "KB"))
+        kib = v * 1000 / 1024;
+    xmlFree(u);
+    return kib;
+}
+
+static void shmem(xmlNodePtr devices, const char *name, uint32_t mib, struct vg_sbuf *changes)
+{
+    xmlNodePtr s = NULL;
+    for (xmlNodePtr c = devices->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && !xmlStrcmp(c->name, X("shmem")) &&
+            attr_is(c, "name", name))
+            s = c;
+    char num[32];
+    snprintf(num, sizeof(num), "%u", mib);
+    if (!s) {
+        s = xmlNewChild(devices, NULL, X("shmem"), NULL);
+        xmlSetProp(s, X("name"), X(name));
+        xmlSetProp(xmlNewChild(s, NULL, X("model"), NULL), X("type"), X("ivshmem-plain"));
+        xmlSetProp(xmlNewChild(s, NULL, X("size"), X(num)), X("unit"), X("M"));
+        vg_sbuf_printf(changes, "added <shmem name='%s'> ivshmem-plain %u MiB\n", name, mib);
+        return;
+    }
+    bool created = false;
+    xmlNodePtr model = child_or_new(s, "model", &created);
+    if (set_attr(model, "type", "ivshmem-plain"))
+        vg_sbuf_printf(changes, "<shmem name='%s'>: model ivshmem-plain\n", name);
+    xmlNodePtr size = child(s, "size");
+    if (!size || size_kib(size) != (unsigned long long)mib * 1024) {
+        unsigned long long old = size ? size_kib(size) / 1024 : 0;
+        if (!size)
+            size = xmlNewChild(s, NULL, X("size"), NULL);
+        xmlNodeSetContent(size, X(num));
+        xmlSetProp(size, X("unit"), X("M"));
+        vg_sbuf_printf(changes, "<shmem name='%s'>: size %llu -> %u MiB\n", name, old, mib);
+    }
+}
+
+static bool parse_bdf(const char *bdf, unsigned v[4])
+{
+    return sscanf(bdf, "%x:%x:%x.%x", &v[0], &v[1], &v[2], &v[3]) == 4;
+}
+
+static bool address_is(xmlNodePtr addr, const unsigned v[4])
+{
+    static const char *const names[] = {"domain", "bus", "slot", "function"};
+    for (int i = 0; i < 4; i++) {
+        xmlChar *a = xmlGetProp(addr, X(names[i]));
+        unsigned long x = a ? strtoul((const char *)a, NULL, 0) : (i == 0 ? 0 : ~0ul);
+        xmlFree(a);
+        if (x != v[i])
+            return false;
+    }
+    return true;
+}
+
+static void hostdev(xmlNodePtr devices, const char *bdf, const char *rom, struct vg_sbuf *changes)
+{
+    unsigned v[4];
+    if (!parse_bdf(bdf, v))
+        return;
+    xmlNodePtr h = NULL;
+    for (xmlNodePtr c = devices->children; c && !h; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE || xmlStrcmp(c->name, X("hostdev")) ||
+            !attr_is(c, "type", "pci"))
+            continue;
+        xmlNodePtr src = child(c, "source");
+        xmlNodePtr addr = src ? child(src, "address") : NULL;
+        if (addr && address_is(addr, v))
+            h = c;
+    }
+    if (!h) {
+        char buf[4][16];
+        snprintf(buf[0], 16, "0x%04x", v[0]);
+        snprintf(buf[1], 16, "0x%02x", v[1]);
+        snprintf(buf[2], 16, "0x%02x", v[2]);
+        snprintf(buf[3], 16, "0x%x", v[3]);
+        h = xmlNewChild(devices, NULL, X("hostdev"), NULL);
+        xmlSetProp(h, X("mode"), X("subsystem"));
+        xmlSetProp(h, X("type"), X("pci"));
+        xmlSetProp(h, X("managed"), X("yes"));
+        xmlNodePtr addr =
+            xmlNewChild(xmlNewChild(h, NULL, X("source"), NULL), NULL, X("address"), NULL);
+        xmlSetProp(addr, X("domain"), X(buf[0]));
+        xmlSetProp(addr, X("bus"), X(buf[1]));
+        xmlSetProp(addr, X("slot"), X(buf[2]));
+        xmlSetProp(addr, X("function"), X(buf[3]));
+        vg_sbuf_printf(changes, "added <hostdev> %s (managed)\n", bdf);
+    }
+    if (rom) {
+        xmlNodePtr r = child_or_new(h, "rom", NULL);
+        if (set_attr(r, "file", rom))
+            vg_sbuf_printf(changes, "<hostdev> %s: rom file %s\n", bdf, rom);
+    }
+}
+
+static void hide(xmlNodePtr dom, const char *vendor_id, struct vg_sbuf *changes)
+{
+    bool created = false;
+    xmlNodePtr features = child_or_new(dom, "features", &created);
+    xmlNodePtr hyperv = child_or_new(features, "hyperv", NULL);
+    xmlNodePtr vid = child_or_new(hyperv, "vendor_id", NULL);
+    bool a = set_attr(vid, "state", "on");
+    if (set_attr(vid, "value", vendor_id) || a)
+        vg_sbuf_printf(changes, "<hyperv><vendor_id value='%s'/>\n", vendor_id);
+    xmlNodePtr kvm = child_or_new(features, "kvm", NULL);
+    xmlNodePtr hidden = child_or_new(kvm, "hidden", NULL);
+    if (set_attr(hidden, "state", "on"))
+        vg_sbuf_puts(changes, "<kvm><hidden state='on'/>\n");
+    xmlNodePtr os = child(dom, "os");
+    xmlNodePtr type = os ? child(os, "type") : NULL;
+    xmlChar *machine = type ? xmlGetProp(type, X("machine")) : NULL;
+    if (machine && strstr((const char *)machine, "q35")) {
+        xmlNodePtr ioapic = child_or_new(features, "ioapic", NULL);
+        if (set_attr(ioapic, "driver", "kvm"))
+            vg_sbuf_puts(changes, "<ioapic driver='kvm'/> (q35)\n");
+    }
+    xmlFree(machine);
+}
+
+char *vg_domain_edit(const char *xml, const struct vg_domain_edit *e, char **old_norm,
+                     struct vg_sbuf *changes, unsigned long *memory_kib)
+{
+    xmlDocPtr doc = parse(xml);
+    xmlNodePtr dom = doc ? xmlDocGetRootElement(doc) : NULL;
+    if (!dom || xmlStrcmp(dom->name, X("domain"))) {
+        if (doc)
+            xmlFreeDoc(doc);
+        return NULL;
+    }
+    *old_norm = dump(doc);
+    xmlNodePtr mem = child(dom, "memory");
+    *memory_kib = mem ? (unsigned long)size_kib(mem) : 0;
+    xmlNodePtr devices = NULL;
+    if (e->ivshmem || e->n_hostdevs)
+        devices = child_or_new(dom, "devices", NULL);
+    if (e->ivshmem) {
+        shmem(devices, VG_SHM_FRAMES, e->ivshmem_mib, changes);
+        if (e->scream)
+            shmem(devices, VG_SHM_SCREAM, VG_SCREAM_MIB, changes);
+    }
+    for (size_t i = 0; i < e->n_hostdevs; i++)
+        hostdev(devices, e->hostdevs[i], i == 0 ? e->rom : NULL, changes);
+    if (e->hide_hypervisor)
+        hide(dom, e->vendor_id, changes);
+    if (e->hugepages) {
+        bool created = false;
+        xmlNodePtr mb = child_or_new(dom, "memoryBacking", NULL);
+        child_or_new(mb, "hugepages", &created);
+        if (created)
+            vg_sbuf_puts(changes, "<memoryBacking><hugepages/>\n");
+    }
+    char *out = dump(doc);
+    xmlFreeDoc(doc);
+    return out;
+}

@@ -1,0 +1,35 @@
+/* Edits of a libvirt domain definition, done on the XML with libxml2 (no libvirt calls here).
+ * Each edit is idempotent: applied to its own output it changes nothing. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/sbuf.h"
+
+#define VG_SHM_FRAMES "looking-glass"
+#define VG_SHM_SCREAM "scream-ivshmem"
+#define VG_SCREAM_MIB 2u
+
+struct vg_domain_edit {
+    bool ivshmem;
+    uint32_t ivshmem_mib;        /* size of the frame region */
+    bool scream;                 /* with ivshmem: the 2 MiB audio region */
+    const char *const *hostdevs; /* borrowed BDFs ("0000:0a:00.0"), passed in this order */
+    size_t n_hostdevs;
+    const char *rom; /* borrowed; ROM file for the first hostdev, NULL for none */
+    bool hide_hypervisor;
+    const char *vendor_id; /* borrowed, 1..12 alphanumerics */
+    bool hugepages;
+};
+
+/* Parses xml, applies e and returns the new document, formatted (owned). *old_norm gets the
+ * input formatted the same way (owned), so that the two compare and diff line by line.
+ * changes gets one line per edit made ("added <shmem name='looking-glass'> 32 MiB").
+ * *memory_kib gets the domain's memory (0 if absent). NULL when xml is not a domain. */
+char *vg_domain_edit(const char *xml, const struct vg_domain_edit *e, char **old_norm,
+                     struct vg_sbuf *changes, unsigned long *memory_kib);
+
+/* Normalised form of xml (same formatting as vg_domain_edit's output); NULL if malformed. */
+char *vg_domain_normalise(const char *xml);

@@ -1,0 +1,46 @@
+/* Plan builders: from the host model and the user's choice to a plan. They read files only
+ * through the plan (to diff against what is there) and never change anything. Each returns
+ * false with the reason logged when the request cannot be planned. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model/model.h"
+#include "plan/plan.h"
+
+struct vg_vm_request {
+    const char *domain; /* borrowed, validated */
+    const char *xml;    /* borrowed: the domain's inactive XML */
+    bool ivshmem;
+    uint32_t width, height; /* frame size for the IVSHMEM rule */
+    bool hdr;
+    bool audio;      /* the Scream region beside the frame region */
+    const char *gpu; /* borrowed BDF or NULL */
+    const char *rom; /* borrowed or NULL */
+    bool hide_hypervisor;
+    const char *vendor_id; /* borrowed */
+    bool hugepages;
+    const char *user; /* borrowed or NULL: owner of the /dev/shm files (tmpfiles.d) */
+    bool force;       /* pass a dirty group anyway */
+};
+
+bool vg_plan_vm(struct vg_plan *p, const struct vg_host *h, const struct vg_vm_request *r);
+
+/* Boot-time binding of bdf's group to vfio-pci (bind) and its reversal (unbind). */
+bool vg_plan_bind(struct vg_plan *p, const struct vg_host *h, const char *bdf, bool force);
+bool vg_plan_unbind(struct vg_plan *p, const struct vg_host *h);
+
+enum vg_hooks_mode { VG_HOOKS_SINGLE, VG_HOOKS_DYNAMIC };
+bool vg_plan_hooks(struct vg_plan *p, const struct vg_host *h, const char *domain, const char *bdf,
+                   enum vg_hooks_mode mode, bool force);
+
+/* Input validation shared by the CLI and the builders. */
+bool vg_valid_domain_name(const char *s);
+bool vg_valid_user_name(const char *s);
+bool vg_valid_vendor_id(const char *s);
+bool vg_valid_path(const char *s); /* absolute, printable, no quotes */
+
+/* Checks that bdf names a GPU function of h whose group may be passed (dirty groups only
+ * with force, the boot GPU only with force when refuse_boot). Logs why not. */
+bool vg_gpu_passable(const struct vg_host *h, const char *bdf, bool force, bool refuse_boot);

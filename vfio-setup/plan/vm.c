@@ -1,0 +1,144 @@
+#include "plan/builders.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks/checks.h"
+#include "libvirt/domain_edit.h"
+#include "libvirt/ivshmem_size.h"
+#include "util/fsroot.h"
+#include "vg/log.h"
+
+#define TMPFILES "/etc/tmpfiles.d/vgapt.conf"
+#define SYSCTL "/etc/sysctl.d/90-vgapt-hugepages.conf"
+
+static void ivshmem_notes(struct vg_plan *p, const struct vg_vm_request *r, uint32_t mib)
+{
+    struct vg_sbuf *n = &p->notes;
+    vg_sbuf_printf(n,
+                   "IVSHMEM: %u MiB for %ux%u%s (two frame buffers of %ux%ux%u bytes, "
+                   "+10 MiB, rounded up to a power of two).\n",
+                   mib, r->width, r->height, r->hdr ? " HDR" : "", r->width, r->height,
+                   r->hdr ? 8 : 4);
+    vg_sbuf_puts(n, "In the guest:\n"
+                    "  - install the IVSHMEM driver (virtio-win's ivshmem, \"PCI standard RAM "
+                    "Controller\" in Device Manager);\n"
+                    "  - run the Looking Glass host or vgapt's Linux agent (vgapt-guest);\n");
+    if (r->audio)
+        vg_sbuf_printf(n,
+                       "  - Scream: set the DWORD HKLM\\SYSTEM\\CurrentControlSet\\Services\\"
+                       "Scream\\Options\\UseIVSHMEM = %u (the size in MiB of its %u MiB "
+                       "region) and restart the guest.\n",
+                       VG_SCREAM_MIB, VG_SCREAM_MIB);
+    if (!r->user)
+        vg_sbuf_puts(n, "On the host: for vgapt-client to run as your user, give --user USER to "
+                        "install a tmpfiles.d rule (f /dev/shm/looking-glass 0660 USER kvm -).\n");
+}
+
+bool vg_plan_vm(struct vg_plan *p, const struct vg_host *h, const struct vg_vm_request *r)
+{
+    const struct vg_pci_dev *funcs[16];
+    const char *bdfs[16];
+    size_t n_funcs = 0;
+    if (r->gpu) {
+        if (!vg_gpu_passable(h, r->gpu, r->force, false))
+            return false;
+        n_funcs = vg_group_functions(h, r->gpu, funcs, 16);
+        for (size_t i = 0; i < n_funcs; i++)
+            bdfs[i] = funcs[i]->bdf;
+    }
+    uint32_t mib = r->ivshmem ? vg_ivshmem_size_mib(r->width, r->height, r->hdr) : 0;
+    if (r->ivshmem && r->audio && mib == VG_SCREAM_MIB) {
+        vg_err("the frame region may not be %u MiB like Scream's: the Scream driver finds its "
+               "device by size",
+               VG_SCREAM_MIB);
+        return false;
+    }
+    struct vg_domain_edit e = {
+        .ivshmem = r->ivshmem,
+        .ivshmem_mib = mib,
+        .scream = r->audio,
+        .hostdevs = bdfs,
+        .n_hostdevs = n_funcs,
+        .rom = r->rom,
+        .hide_hypervisor = r->hide_hypervisor,
+        .vendor_id = r->vendor_id,
+        .hugepages = r->hugepages,
+    };
+    struct vg_sbuf changes = {0};
+    char *old = NULL;
+    unsigned long mem_kib = 0;
+    char *new_xml = vg_domain_edit(r->xml, &e, &old, &changes, &mem_kib);
+    if (!new_xml) {
+        vg_err("domain '%s': libvirt returned XML that is not a <domain>", r->domain);
+        return false;
+    }
+    char *why = vg_xasprintf("%s", changes.len ? changes.data : "");
+    size_t wl = strlen(why);
+    while (wl && why[wl - 1] == '\n')
+        why[--wl] = 0;
+    struct vg_sbuf joined = {0};
+    for (char *c = why; *c; c++) {
+        if (*c == '\n')
+            vg_sbuf_puts(&joined, "; ");
+        else
+            vg_sbuf_putn(&joined, c, 1);
+    }
+    free(why);
+    why = vg_sbuf_take(&joined);
+    if (!vg_plan_domain(p, r->domain, old, new_xml, why))
+        vg_sbuf_printf(&p->notes,
+                       "Domain %s already has every requested device and setting: "
+                       "no change.\n",
+                       r->domain);
+    free(why);
+    free(old);
+    free(new_xml);
+    vg_sbuf_free(&changes);
+
+    if (r->ivshmem && r->user) {
+        char *text = vg_xasprintf("# vgapt-setup: shared memory for vgapt-client, owned by %s\n"
+                                  "f /dev/shm/%s 0660 %s kvm -\n%s%s%s",
+                                  r->user, VG_SHM_FRAMES, r->user,
+                                  r->audio ? "f /dev/shm/" VG_SHM_SCREAM " 0660 " : "",
+                                  r->audio ? r->user : "", r->audio ? " kvm -\n" : "");
+        if (vg_plan_write(p, TMPFILES, text, 0644,
+                          "the /dev/shm files belong to the user who runs vgapt-client, "
+                          "not to root or libvirt-qemu")) {
+            const char *argv[] = {"systemd-tmpfiles", "--create", TMPFILES, NULL};
+            vg_plan_run(p, argv, NULL, "create the files now with that owner and mode");
+        }
+        free(text);
+    }
+    if (r->ivshmem)
+        ivshmem_notes(p, r, mib);
+
+    if (r->hugepages) {
+        unsigned long page = h->hugepage_kib ? h->hugepage_kib : 2048;
+        unsigned long pages = (mem_kib + page - 1) / page;
+        char *text = vg_xasprintf("# vgapt-setup: hugepages for domain %s (%lu MiB)\n"
+                                  "vm.nr_hugepages = %lu\n",
+                                  r->domain, mem_kib / 1024, pages);
+        char *why_h = vg_xasprintf("reserve %lu pages of %lu KiB for the VM's %lu MiB", pages, page,
+                                   mem_kib / 1024);
+        bool ours = vg_root_exists(h->root, SYSCTL);
+        if (h->hugepages_total >= pages && !ours) {
+            vg_sbuf_printf(&p->notes,
+                           "Hugepages: %lu of %lu KiB already reserved, enough for the VM's "
+                           "%lu MiB; no sysctl change.\n",
+                           h->hugepages_total, page, mem_kib / 1024);
+        } else if (vg_plan_write(p, SYSCTL, text, 0644, why_h)) {
+            char undo[64];
+            snprintf(undo, sizeof(undo), "vm.nr_hugepages=%lu", h->hugepages_total);
+            const char *argv[] = {"sysctl", "-p", SYSCTL, NULL};
+            const char *uargv[] = {"sysctl", "-w", undo, NULL};
+            vg_plan_run(p, argv, uargv,
+                        "reserve them now (late reservation may find memory "
+                        "fragmented: a reboot then gives the full count)");
+        }
+        free(why_h);
+        free(text);
+    }
+    return true;
+}
