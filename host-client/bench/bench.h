@@ -12,6 +12,7 @@ struct vg_bench_cmd {
 };
 
 int vg_bench_video(int argc, char **argv);
+int vg_bench_audio(int argc, char **argv);
 
 /* Median and 99th percentile of n samples (sorted in place). */
 double vg_bench_percentile(double *v, size_t n, double p);

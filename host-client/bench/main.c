@@ -10,6 +10,11 @@ static const struct vg_bench_cmd cmds[] = {
     {"video", "frame ingest cost against memcpy + glTexSubImage2D, and capture-to-present "
               "latency",
      vg_bench_video},
+#ifdef VG_BENCH_AUDIO
+    {"audio", "guest chunk written -> played latency, drift at +-1000 ppm, client CPU per "
+              "second of audio against pw-play",
+     vg_bench_audio},
+#endif
 };
 
 static int cmp_double(const void *a, const void *b)

@@ -1,10 +1,14 @@
 #include "app.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef VG_HAVE_AUDIO
+#include "audio_player.h"
+#endif
 #include "link.h"
 #include "stats.h"
 #include "window.h"
@@ -34,6 +38,8 @@ struct app {
     int32_t cursor_x, cursor_y;
     bool cursor_visible;
     char title[128];
+    struct vg_audio_player *audio;
+    char audio_line[128];     /* the overlay's audio line */
 };
 
 static void update_title(struct app *a, const struct vg_frame_info *info,
@@ -170,8 +176,78 @@ static bool present(struct app *a, const char *message)
     return done;
 }
 
+#ifdef VG_HAVE_AUDIO
+static struct vg_audio_player *start_audio(const struct vg_client_config *cfg)
+{
+    struct vg_audio_player_options o = {
+        .path = cfg->scream,
+        .target = cfg->audio_target,
+        .role = cfg->audio_role,
+        .latency_ms = (uint32_t)cfg->audio_latency_ms,
+        .idle_s = (uint32_t)cfg->audio_idle_s,
+        .report_s = (uint32_t)cfg->audio_report_s,
+    };
+    return vg_audio_player_create(&o);
+}
+
+static void update_audio_line(struct app *a)
+{
+    a->stats.view.extra = NULL;
+    if (!a->audio)
+        return;
+    struct vg_audio_stats s;
+    vg_audio_player_get_stats(a->audio, &s);
+    if (s.state != VG_AUDIO_PLAYING)
+        return;
+    snprintf(a->audio_line, sizeof(a->audio_line),
+             "audio %u Hz %u ch: latency %.1f ms (buffer %.1f), drift %+.0f ppm, underruns %llu",
+             s.fmt.rate, s.fmt.channels, s.latency_ms, s.fill_ms, s.drift_ppm,
+             (unsigned long long)s.underruns);
+    a->stats.view.extra = a->audio_line;
+}
+
+static volatile sig_atomic_t quit_signal;
+
+static void on_quit_signal(int sig)
+{
+    quit_signal = sig;
+}
+
+/* --audio-only: no window; runs until SIGINT/SIGTERM (systemd stops it so) or --seconds. */
+static int run_audio_only(const struct vg_client_config *cfg)
+{
+    struct sigaction sa = {.sa_handler = on_quit_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    struct vg_audio_player *p = start_audio(cfg);
+    if (!p)
+        return 1;
+    uint64_t start = vg_time_ns();
+    while (!quit_signal &&
+           (!cfg->seconds || vg_time_ns() - start < (uint64_t)cfg->seconds * VG_NS_PER_S))
+        vg_sleep_ns(50 * VG_NS_PER_MS);
+    vg_audio_player_destroy(p);
+    return 0;
+}
+#else
+static void update_audio_line(struct app *a)
+{
+    a->stats.view.extra = NULL;
+}
+#endif
+
 int vg_client_run(const struct vg_client_config *cfg)
 {
+    if (cfg->audio_only) {
+#ifdef VG_HAVE_AUDIO
+        return run_audio_only(cfg);
+#else
+        vg_err("--audio-only: this vgapt-client was built without audio "
+               "(rebuild with -DVG_CLIENT_AUDIO_PIPEWIRE=ON and libpipewire-0.3-dev)");
+        return 2;
+#endif
+    }
     struct app a = {.cfg = cfg, .overlay = cfg->overlay, .rops = &vg_renderer_gl};
     uint64_t start = vg_time_ns();
     int status = 1;
@@ -194,8 +270,13 @@ int vg_client_run(const struct vg_client_config *cfg)
     a.link = vg_link_create(cfg->shm, (uint64_t)cfg->stall_ms * VG_NS_PER_MS);
     if (!a.link)
         goto out;
+#ifdef VG_HAVE_AUDIO
+    /* Audio is optional: a failure is logged and the video goes on. */
+    if (cfg->audio)
+        a.audio = start_audio(cfg);
+#endif
 
-    uint64_t last_draw = 0;
+    uint64_t last_draw = 0, last_audio_line = 0;
     vg_stats_init(&a.stats, start);
     if (cfg->stats && !vg_stats_keep_history(&a.stats))
         goto out;
@@ -239,6 +320,10 @@ int vg_client_run(const struct vg_client_config *cfg)
             redraw = true;
         }
         was_ready = t != NULL;
+        if (a.overlay && now - last_audio_line >= IDLE_REDRAW_NS) {
+            update_audio_line(&a);
+            last_audio_line = now;
+        }
         if (a.overlay && now - last_draw >= IDLE_REDRAW_NS)
             redraw = true;
 
@@ -263,6 +348,9 @@ out:
     if (cfg->stats)
         vg_stats_summary(&a.stats, vg_ns_to_ms(vg_time_ns() - start) / 1000.0);
     vg_stats_finish(&a.stats);
+#ifdef VG_HAVE_AUDIO
+    vg_audio_player_destroy(a.audio);
+#endif
     vg_link_destroy(a.link);
     if (a.renderer)
         a.rops->destroy(a.renderer);

@@ -50,6 +50,26 @@ static size_t build_table(struct vg_opt *t, struct vg_client_config *c)
             NULL),
         OPT("screenshot-serial", 0, VG_OPT_INT, &c->screenshot_serial, 1, 1e18, NULL, "N",
             "testing: the frame serial --screenshot waits for", NULL),
+        OPT("audio", 0, VG_OPT_FLAG, &c->audio, 0, 0, NULL, NULL,
+            "play the guest's audio from the Scream driver's IVSHMEM ring (--no-audio: off)",
+            NULL),
+        OPT("audio-only", 0, VG_OPT_FLAG, &c->audio_only, 0, 0, NULL, NULL,
+            "no window: play the guest's audio only (see vgapt-audio.service)", NULL),
+        OPT("scream", 0, VG_OPT_STRING, &c->scream, 0, 0, NULL, "FILE",
+            "the Scream IVSHMEM region: /dev/shm/NAME of <shmem name='NAME'>", NULL),
+        OPT("audio-target", 0, VG_OPT_STRING, &c->audio_target, 0, 0, NULL, "NODE",
+            "PipeWire sink (node.name or serial) to play on; empty: the default sink", NULL),
+        OPT("audio-role", 0, VG_OPT_STRING, &c->audio_role, 0, 0, NULL, "ROLE",
+            "media.role of the stream (Game, Music, Movie, ...)", NULL),
+        OPT("audio-latency-ms", 0, VG_OPT_INT, &c->audio_latency_ms, 10, 500, NULL, "MS",
+            "audio buffered on top of the guest's 20 ms chunks, held there against clock "
+            "drift",
+            NULL),
+        OPT("audio-idle-s", 0, VG_OPT_INT, &c->audio_idle_s, 0, 86400, NULL, "S",
+            "close the audio stream after S seconds without audio from the guest (0: never)",
+            NULL),
+        OPT("audio-report-s", 0, VG_OPT_INT, &c->audio_report_s, 0, 3600, NULL, "S",
+            "log the audio buffer, drift and error counters every S seconds (0: never)", NULL),
     };
     memcpy(t, opts, sizeof(opts));
     return sizeof(opts) / sizeof(opts[0]);
@@ -62,7 +82,9 @@ enum vg_client_parse vg_client_config_parse(struct vg_client_config *c, int argc
         .usage = "[OPTIONS]",
         .summary = "Shows a VM guest's frames from IVSHMEM shared memory in a window.\n"
                    "The guest application is recognised by the data it writes: vgapt-guest "
-                   "(our frame protocol).\nKeys: F11 fullscreen, F12 overlay.\n"
+                   "(our frame protocol). The guest's audio, from the Scream driver's IVSHMEM "
+                   "ring, plays through PipeWire (--audio-only: without a window).\n"
+                   "Keys: F11 fullscreen, F12 overlay.\n"
                    "Settings come from $XDG_CONFIG_HOME/vgapt/client.ini ('name = value' "
                    "lines, names as below), then from the command line, which wins.",
         .version = VG_VERSION,
@@ -77,6 +99,12 @@ enum vg_client_parse vg_client_config_parse(struct vg_client_config *c, int argc
     c->stall_ms = 500;
     c->log_level = VG_LOG_INFO;
     c->screenshot_serial = 1;
+    c->audio = true;
+    vg_opts_set_string(&c->scream, "/dev/shm/scream-ivshmem");
+    vg_opts_set_string(&c->audio_role, "Game");
+    c->audio_latency_ms = 20;
+    c->audio_idle_s = 10;
+    c->audio_report_s = 10;
 
     struct vg_opt table[32];
     size_t n = build_table(table, c);

@@ -25,6 +25,15 @@ struct vg_client_config {
     bool stats;             /* log a latency summary at exit */
     char *screenshot;       /* testing: write the presented frame (PPM) and exit */
     int64_t screenshot_serial;
+    /* audio */
+    bool audio;             /* play the guest's Scream audio (--no-audio: off) */
+    bool audio_only;        /* no window: audio alone */
+    char *scream;           /* the Scream IVSHMEM region */
+    char *audio_target;     /* [optional] PipeWire sink to play on */
+    char *audio_role;       /* media.role */
+    int64_t audio_latency_ms;
+    int64_t audio_idle_s;
+    int64_t audio_report_s;
 };
 
 enum vg_client_parse {

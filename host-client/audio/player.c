@@ -1,0 +1,501 @@
+/* The player thread: source → ring → sink, with the rate controller. See audio_player.h. */
+#include "audio_player.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <spa/utils/dll.h>
+
+#include "audio_ring.h"
+#include "audio_sink.h"
+#include "audio_source.h"
+#include "vg/log.h"
+#include "vg/time.h"
+
+#define CONTROL_NS (100 * VG_NS_PER_MS)   /* rate controller period */
+#define PUBLISH_NS (250 * VG_NS_PER_MS)   /* stats for get_stats (the overlay) */
+#define SINK_RETRY_NS (2 * VG_NS_PER_S)   /* the server is down: try again this often */
+#define MAX_RATE_DEV 0.0025               /* the resampler's range around 1.0 (4 cents) */
+/* DLL bandwidth, updated every CONTROL_NS: with the fill error in frames this is a PI loop of
+ * about 600 ppm per ms of error and a 0.4 rad/s natural frequency, damping 0.75: a 1000 ppm
+ * clock error moves the fill by about 1.5 ms before the integrator holds it. */
+#define DLL_BW 0.064
+#define LOCK_ERR_MS 2.0                   /* "locked": mean fill this close to the target... */
+#define LOCK_HOLD_NS (2 * VG_NS_PER_S)    /* ...for this long */
+#define CHUNK_MS 20u                       /* every Scream chunk is 20 ms */
+#define GAP_NS (250 * VG_NS_PER_MS)       /* a gap between chunks that ends a clock stretch */
+#define CLOCK_MIN_S 5.0                   /* shortest stretch that gives a drift figure */
+#define CLOCK_MAX_NS (300 * VG_NS_PER_S)  /* longest stretch */
+#define MAX_CHUNK_BYTES (384000u / 50u * 4u * VG_AUDIO_MAX_CHANNELS)
+
+struct vg_audio_player {
+    char *path, *target, *role;
+    uint32_t latency_ms, idle_s, report_s;
+    uint32_t cap_chunks;
+
+    pthread_t thread;
+    bool thread_started;
+    pthread_mutex_t lock; /* stop, wake, stats */
+    pthread_cond_t wake;
+    bool stop;
+    struct vg_audio_stats stats; /* published snapshot */
+
+    const struct vg_audio_source_ops *sops;
+    struct vg_audio_source *src;
+    const struct vg_audio_sink_ops *kops;
+    struct vg_audio_sink *sink;
+    uint64_t next_sink_try_ns;
+
+    struct vg_audio_ring ring;
+    bool ring_ok;
+    bool open;                 /* a stream is open on the sink */
+    bool have_fmt;
+    struct vg_audio_format fmt;
+    size_t chunk_bytes;
+    uint8_t *scratch;          /* MAX_CHUNK_BYTES: a chunk with nowhere else to go */
+
+    /* controller */
+    struct spa_dll dll;
+    double ratio;
+    uint64_t next_control_ns;
+    uint64_t ctl_fill_sum, ctl_fill_n;
+    double fill_ms;
+    uint64_t near_since_ns;    /* 0: not near the target */
+    bool locked;
+
+    uint64_t last_chunk_ns;
+    uint64_t next_report_ns, next_publish_ns;
+    struct guest_clock {
+        uint64_t start_ns, n;
+        double sk, st, skk, skt; /* sums over chunks: index, time, index^2, index x time */
+    } gclock;
+    double drift_ppm;
+    enum vg_audio_player_state state;
+    uint64_t chunks, dropped_chunks, torn_chunks, reopens;
+    /* counters of rings already closed, so totals survive reopening */
+    struct vg_audio_ring_counters past;
+};
+
+static void ring_totals(struct vg_audio_player *p, struct vg_audio_ring_counters *c)
+{
+    memset(c, 0, sizeof(*c));
+    if (p->ring_ok)
+        vg_audio_ring_counters(&p->ring, c);
+    c->underruns += p->past.underruns;
+    c->dropped_frames += p->past.dropped_frames;
+    c->full_chunks += p->past.full_chunks;
+    c->silence_frames += p->past.silence_frames;
+    c->played_frames += p->past.played_frames;
+}
+
+static double frames_to_ms(const struct vg_audio_player *p, double frames)
+{
+    return p->fmt.rate ? frames * 1000.0 / p->fmt.rate : 0;
+}
+
+static void close_stream(struct vg_audio_player *p)
+{
+    if (p->open)
+        p->kops->close(p->sink);
+    p->open = false;
+    if (p->ring_ok) {
+        struct vg_audio_ring_counters c;
+        vg_audio_ring_counters(&p->ring, &c);
+        p->past.underruns += c.underruns;
+        p->past.dropped_frames += c.dropped_frames;
+        p->past.full_chunks += c.full_chunks;
+        p->past.silence_frames += c.silence_frames;
+        p->past.played_frames += c.played_frames;
+        vg_audio_ring_finish(&p->ring);
+    }
+    p->ring_ok = false;
+}
+
+static void drop_sink(struct vg_audio_player *p)
+{
+    close_stream(p);
+    p->kops->destroy(p->sink);
+    p->sink = NULL;
+}
+
+static bool open_stream(struct vg_audio_player *p, uint64_t now)
+{
+    close_stream(p);
+    p->last_chunk_ns = now;
+    if (!p->sink) {
+        if (now < p->next_sink_try_ns)
+            return false;
+        struct vg_audio_sink_options so = {
+            .target = p->target,
+            .role = p->role,
+            .quantum_ms = p->latency_ms >= 20 ? 5 : 3,
+        };
+        p->sink = p->kops->create(&so);
+        if (!p->sink) {
+            p->next_sink_try_ns = now + SINK_RETRY_NS;
+            p->state = VG_AUDIO_NO_SERVER;
+            return false;
+        }
+    }
+    uint32_t bpf = vg_audio_bytes_per_frame(&p->fmt);
+    if (!vg_audio_ring_init(&p->ring, p->chunk_bytes, bpf, p->cap_chunks)) {
+        vg_err("audio: out of memory for a %u-chunk buffer", p->cap_chunks);
+        return false;
+    }
+    p->ring_ok = true;
+    uint64_t chunk = p->fmt.rate / 50, target = (uint64_t)p->fmt.rate * p->latency_ms / 1000;
+    /* Start (and restart after an underrun) half a chunk above the target, so that the mean
+     * fill starts near it; an overrun (10 ms above the highest fill that chunk cadence
+     * gives) is cut back to the same level. */
+    vg_audio_ring_set_levels(&p->ring, target + chunk / 2, target + chunk + p->fmt.rate / 100,
+                             target + chunk / 2);
+    int r = p->kops->open(p->sink, &p->fmt, &p->ring);
+    if (r < 0) {
+        close_stream(p);
+        drop_sink(p);
+        p->next_sink_try_ns = now + SINK_RETRY_NS;
+        p->state = VG_AUDIO_NO_SERVER;
+        return false;
+    }
+    p->open = true;
+    p->reopens++;
+    p->gclock.start_ns = 0;
+    spa_dll_init(&p->dll);
+    spa_dll_set_bw(&p->dll, DLL_BW, p->fmt.rate / 10, p->fmt.rate);
+    p->ratio = 1.0;
+    p->ctl_fill_sum = p->ctl_fill_n = 0;
+    p->next_control_ns = now + CONTROL_NS;
+    p->near_since_ns = 0;
+    p->locked = false;
+    p->state = VG_AUDIO_PLAYING;
+    char f[160];
+    vg_info("audio: playing %s, target %u ms", vg_audio_format_str(&p->fmt, f, sizeof(f)),
+            p->latency_ms);
+    return true;
+}
+
+/* The DLL runs on the error between the mean fill and the target and returns the ratio for
+ * the sink's resampler: the guest's chunk clock tracked against the graph clock. */
+static void control(struct vg_audio_player *p, uint64_t now)
+{
+    if (!p->open || now < p->next_control_ns)
+        return;
+    p->next_control_ns = now + CONTROL_NS;
+    struct vg_audio_ring_counters c;
+    vg_audio_ring_counters(&p->ring, &c);
+    uint64_t dn = c.fill_n - p->ctl_fill_n, ds = c.fill_sum - p->ctl_fill_sum;
+    p->ctl_fill_n = c.fill_n;
+    p->ctl_fill_sum = c.fill_sum;
+    if (dn == 0)
+        return; /* not playing (not linked yet, or waiting for the start level) */
+    double mean = (double)ds / (double)dn;
+    double target = (double)p->fmt.rate * p->latency_ms / 1000.0;
+    double chunk = p->fmt.rate / 50.0;
+    p->fill_ms = frames_to_ms(p, mean);
+    double err = target - mean;
+    if (err > chunk)
+        err = chunk;
+    if (err < -chunk)
+        err = -chunk;
+    double corr = spa_dll_update(&p->dll, err);
+    if (fabs(corr - 1.0) > MAX_RATE_DEV) {
+        /* Saturated (a burst was trimmed, a stall): stop integrating so the loop does not
+         * wind up and overshoot for seconds afterwards. */
+        p->dll.z3 -= p->dll.w2 * p->dll.z2;
+        corr = corr > 1.0 ? 1.0 + MAX_RATE_DEV : 1.0 - MAX_RATE_DEV;
+    }
+    p->ratio = corr;
+    p->kops->set_rate(p->sink, corr);
+
+    if (fabs(frames_to_ms(p, err)) < LOCK_ERR_MS) {
+        if (!p->near_since_ns)
+            p->near_since_ns = now;
+        if (!p->locked && now - p->near_since_ns >= LOCK_HOLD_NS) {
+            p->locked = true;
+            vg_debug("audio: rate locked at %+.1f ppm", (corr - 1.0) * 1e6);
+        }
+    } else {
+        p->near_since_ns = 0;
+    }
+}
+
+static void publish(struct vg_audio_player *p, bool report)
+{
+    struct vg_audio_ring_counters c;
+    ring_totals(p, &c);
+    struct vg_audio_sink_state ks = {0};
+    if (p->open)
+        p->kops->query(p->sink, &ks);
+    struct vg_audio_stats s = {
+        .state = p->state,
+        .fmt = p->fmt,
+        .fill_ms = p->fill_ms,
+        .latency_ms = p->fill_ms + ks.delay_ms,
+        .target_ms = p->latency_ms,
+        .drift_ppm = p->drift_ppm,
+        .rate_ppm = (p->ratio - 1.0) * 1e6,
+        .chunks = p->chunks,
+        .dropped_chunks = p->dropped_chunks,
+        .torn_chunks = p->torn_chunks,
+        .underruns = c.underruns,
+        .dropped_frames = c.dropped_frames,
+        .full_chunks = c.full_chunks,
+        .reopens = p->reopens,
+        .locked = p->locked,
+    };
+    pthread_mutex_lock(&p->lock);
+    p->stats = s;
+    pthread_mutex_unlock(&p->lock);
+    if (report && p->state == VG_AUDIO_PLAYING)
+        vg_info("audio: fill %.1f ms (target %u), latency %.1f ms, drift %+.1f ppm, rate "
+                "%+.1f ppm%s, chunks %llu, underruns %llu, dropped %llu frames, skipped %llu "
+                "chunks, torn %llu, full %llu, sink errors %llu",
+                s.fill_ms, p->latency_ms, s.latency_ms, s.drift_ppm, s.rate_ppm,
+                s.locked ? " (locked)" : "",
+                (unsigned long long)s.chunks, (unsigned long long)s.underruns,
+                (unsigned long long)s.dropped_frames, (unsigned long long)s.dropped_chunks,
+                (unsigned long long)s.torn_chunks, (unsigned long long)s.full_chunks,
+                (unsigned long long)ks.errors);
+}
+
+static void on_format(struct vg_audio_player *p, const struct vg_audio_read *rd, uint64_t now)
+{
+    if (rd->chunk_bytes == 0 || rd->chunk_bytes > MAX_CHUNK_BYTES)
+        return;
+    bool same = p->have_fmt && vg_audio_format_equal(&p->fmt, &rd->fmt) &&
+                p->chunk_bytes == rd->chunk_bytes;
+    if (same) {
+        if (rd->restarted)
+            vg_info("audio: the guest's stream restarted");
+        return;
+    }
+    char f[160];
+    if (p->have_fmt)
+        vg_info("audio: format changed to %s", vg_audio_format_str(&rd->fmt, f, sizeof(f)));
+    p->have_fmt = true;
+    p->fmt = rd->fmt;
+    p->chunk_bytes = rd->chunk_bytes;
+    p->fill_ms = 0;
+    open_stream(p, now);
+}
+
+/* The guest's chunk clock against CLOCK_MONOTONIC (the clock PipeWire's graph follows): the
+ * least-squares slope of chunk arrival times over an uninterrupted stretch, which our own
+ * wake-up jitter (a millisecond, now and then more) barely moves; a stall or a restart starts a
+ * new stretch. */
+static void track_guest_clock(struct vg_audio_player *p, uint64_t now)
+{
+    struct guest_clock *g = &p->gclock;
+    /* Stretches end after CLOCK_MAX_NS too: the sums stay precise, the figure current (the
+     * last one is kept until the new stretch is long enough). */
+    if (!g->start_ns || now - p->last_chunk_ns > GAP_NS || now - g->start_ns > CLOCK_MAX_NS) {
+        memset(g, 0, sizeof(*g));
+        g->start_ns = now;
+    }
+    double k = (double)g->n, t = (double)(now - g->start_ns) / 1e9;
+    g->n++;
+    g->sk += k;
+    g->st += t;
+    g->skk += k * k;
+    g->skt += k * t;
+    double n = (double)g->n, den = n * g->skk - g->sk * g->sk;
+    if (t >= CLOCK_MIN_S && den > 0) {
+        double slope = (n * g->skt - g->sk * g->st) / den; /* seconds per chunk */
+        if (slope > 0)
+            p->drift_ppm = (CHUNK_MS / 1000.0 / slope - 1.0) * 1e6;
+    }
+}
+
+static void on_chunk(struct vg_audio_player *p, const struct vg_audio_read *rd, void *where,
+                     uint64_t now)
+{
+    p->chunks++;
+    track_guest_clock(p, now);
+    p->last_chunk_ns = now;
+    if (!p->open) {
+        if (!p->have_fmt || !open_stream(p, now))
+            return;
+    }
+    if (where != p->scratch) {
+        vg_audio_ring_commit(&p->ring);
+        return;
+    }
+    /* The stream was (re)opened for this chunk, or the ring was full. */
+    void *slot = vg_audio_ring_chunk_slot(&p->ring);
+    if (slot && rd->len == p->chunk_bytes) {
+        memcpy(slot, p->scratch, rd->len);
+        vg_audio_ring_commit(&p->ring);
+    } else {
+        vg_audio_ring_count_full(&p->ring);
+    }
+}
+
+static void sleep_until(struct vg_audio_player *p, uint64_t deadline)
+{
+    struct timespec ts = {.tv_sec = (time_t)(deadline / VG_NS_PER_S),
+                          .tv_nsec = (long)(deadline % VG_NS_PER_S)};
+    pthread_mutex_lock(&p->lock);
+    while (!p->stop && vg_time_ns() < deadline) {
+        if (pthread_cond_timedwait(&p->wake, &p->lock, &ts) == ETIMEDOUT)
+            break;
+    }
+    pthread_mutex_unlock(&p->lock);
+}
+
+static bool should_stop(struct vg_audio_player *p)
+{
+    pthread_mutex_lock(&p->lock);
+    bool s = p->stop;
+    pthread_mutex_unlock(&p->lock);
+    return s;
+}
+
+static void *run(void *arg)
+{
+    struct vg_audio_player *p = arg;
+    uint64_t report_ns = (uint64_t)p->report_s * VG_NS_PER_S;
+    p->next_report_ns = vg_time_ns() + (report_ns ? report_ns : VG_NS_PER_S);
+    p->next_publish_ns = vg_time_ns();
+    while (!should_stop(p)) {
+        uint64_t now = vg_time_ns();
+        void *slot = p->open ? vg_audio_ring_chunk_slot(&p->ring) : NULL;
+        void *dst = slot ? slot : p->scratch;
+        size_t cap = slot ? p->chunk_bytes : MAX_CHUNK_BYTES;
+        struct vg_audio_read rd;
+        int r = p->sops->read(p->src, now, dst, cap, &rd);
+        p->dropped_chunks += rd.dropped_chunks;
+        p->torn_chunks += rd.torn_chunks;
+        if (r == VG_AUDIO_READ_FORMAT) {
+            on_format(p, &rd, now);
+            continue;
+        }
+        if (r == VG_AUDIO_READ_CHUNK) {
+            on_chunk(p, &rd, dst, now);
+            control(p, now);
+            continue;
+        }
+        /* Nothing new: housekeeping, then sleep until the next chunk is due. */
+        if (p->open) {
+            struct vg_audio_sink_state ks;
+            p->kops->query(p->sink, &ks);
+            if (!ks.alive) {
+                drop_sink(p);
+                p->next_sink_try_ns = now + SINK_RETRY_NS / 4;
+                p->state = VG_AUDIO_NO_SERVER;
+            } else if (p->idle_s &&
+                       now - p->last_chunk_ns >= (uint64_t)p->idle_s * VG_NS_PER_S) {
+                vg_info("audio: no audio from the guest for %u s; stream closed", p->idle_s);
+                close_stream(p);
+                p->state = VG_AUDIO_IDLE;
+            }
+        }
+        if (!rd.active && !p->open && p->state == VG_AUDIO_PLAYING)
+            p->state = VG_AUDIO_WAITING;
+        control(p, now);
+        /* The overlay's figures four times a second; the log line every report interval. */
+        if (now >= p->next_publish_ns) {
+            bool report = report_ns && now >= p->next_report_ns;
+            publish(p, report);
+            if (report)
+                p->next_report_ns = now + report_ns;
+            p->next_publish_ns = now + PUBLISH_NS;
+        }
+        uint64_t wake = rd.wake_ns;
+        if (p->open && p->next_control_ns < wake)
+            wake = p->next_control_ns;
+        if (p->next_publish_ns < wake)
+            wake = p->next_publish_ns;
+        sleep_until(p, wake);
+    }
+    /* Final figures for get_stats; not logged: the ring draining as we stop is no underrun. */
+    publish(p, false);
+    if (p->sink)
+        drop_sink(p);
+    return NULL;
+}
+
+static char *dup_opt(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+struct vg_audio_player *vg_audio_player_create(const struct vg_audio_player_options *o)
+{
+    struct vg_audio_player *p = calloc(1, sizeof(*p));
+    if (!p)
+        goto oom;
+    p->path = dup_opt(o->path);
+    p->target = dup_opt(o->target && o->target[0] ? o->target : NULL);
+    p->role = dup_opt(o->role ? o->role : "Game");
+    p->scratch = malloc(MAX_CHUNK_BYTES);
+    if (!p->path || !p->role || !p->scratch || (o->target && o->target[0] && !p->target))
+        goto oom;
+    p->latency_ms = o->latency_ms ? o->latency_ms : 20;
+    p->idle_s = o->idle_s;
+    p->report_s = o->report_s;
+    /* Room for the target, a chunk in flight and a burst that the consumer trims. */
+    p->cap_chunks = (p->latency_ms + CHUNK_MS - 1) / CHUNK_MS + 6;
+    p->ratio = 1.0;
+    p->sops = vg_audio_sources[0];
+    p->kops = vg_audio_sinks[0];
+    if (!p->sops || !p->kops) {
+        vg_err("audio: this build has no audio %s", p->sops ? "sink (PipeWire)" : "source");
+        goto fail;
+    }
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&p->wake, &ca);
+    pthread_condattr_destroy(&ca);
+    p->src = p->sops->create(p->path, p->cap_chunks - 2);
+    if (!p->src)
+        goto fail;
+    int r = pthread_create(&p->thread, NULL, run, p);
+    if (r != 0) {
+        vg_err("audio: cannot start the player thread: %s", strerror(r));
+        goto fail;
+    }
+    p->thread_started = true;
+    return p;
+oom:
+    vg_err("audio: out of memory");
+fail:
+    vg_audio_player_destroy(p);
+    return NULL;
+}
+
+void vg_audio_player_destroy(struct vg_audio_player *p)
+{
+    if (!p)
+        return;
+    if (p->thread_started) {
+        pthread_mutex_lock(&p->lock);
+        p->stop = true;
+        pthread_cond_signal(&p->wake);
+        pthread_mutex_unlock(&p->lock);
+        pthread_join(p->thread, NULL);
+        pthread_cond_destroy(&p->wake);
+        pthread_mutex_destroy(&p->lock);
+    }
+    if (p->sops)
+        p->sops->destroy(p->src);
+    free(p->scratch);
+    free(p->path);
+    free(p->target);
+    free(p->role);
+    free(p);
+}
+
+void vg_audio_player_get_stats(struct vg_audio_player *p, struct vg_audio_stats *out)
+{
+    pthread_mutex_lock(&p->lock);
+    *out = p->stats;
+    pthread_mutex_unlock(&p->lock);
+}

@@ -1,0 +1,310 @@
+/* Sink backend "pipewire": a native pw_stream playback stream on its own pw_thread_loop. The
+ * process callback runs on PipeWire's data thread (PW_STREAM_FLAG_RT_PROCESS) and only moves
+ * frames out of the vg_audio_ring; everything else happens with the thread loop locked from the
+ * player thread. Rate matching uses the stream's own adaptive resampler (SPA_PROP_rate). */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pipewire/pipewire.h>
+#include <spa/param/audio/format-utils.h>
+#include <spa/param/props.h>
+#include <spa/pod/builder.h>
+
+#include "audio_ring.h"
+#include "audio_sink.h"
+#include "vg/log.h"
+
+struct vg_audio_sink {
+    struct pw_thread_loop *loop;
+    struct pw_context *context;
+    struct pw_core *core;
+    struct spa_hook core_listener;
+    struct pw_stream *stream;
+    struct spa_hook stream_listener;
+    struct vg_audio_ring *ring;  /* borrowed while open */
+    uint32_t stride;
+    uint32_t rate;
+    char target[256];
+    char role[64];
+    uint32_t quantum_ms;
+    double last_ratio;
+    atomic_bool dead;            /* the server went away */
+    atomic_bool streaming;
+    _Atomic uint64_t errors;     /* real-time callback errors */
+};
+
+static atomic_int pw_users;
+
+static void on_core_error(void *data, uint32_t id, int seq, int res, const char *message)
+{
+    struct vg_audio_sink *s = data;
+    /* Context: the thread loop (not real-time). */
+    if (id == PW_ID_CORE && res == -EPIPE) {
+        atomic_store(&s->dead, true);
+        vg_warn("audio: the PipeWire server went away (%s); reconnecting", message);
+    } else {
+        vg_debug("audio: PipeWire error on object %u: %s (%s)", id, message, strerror(-res));
+    }
+}
+
+static const struct pw_core_events core_events = {
+    PW_VERSION_CORE_EVENTS,
+    .error = on_core_error,
+};
+
+static void on_state_changed(void *data, enum pw_stream_state old, enum pw_stream_state state,
+                             const char *error)
+{
+    struct vg_audio_sink *s = data;
+    atomic_store(&s->streaming, state == PW_STREAM_STATE_STREAMING);
+    if (state == PW_STREAM_STATE_ERROR)
+        vg_warn("audio: PipeWire stream error: %s", error ? error : "unknown");
+    else
+        vg_debug("audio: stream %s", pw_stream_state_as_string(state));
+}
+
+static void count_error(struct vg_audio_sink *s)
+{
+    atomic_store_explicit(&s->errors, atomic_load_explicit(&s->errors, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
+}
+
+/* Real-time: no allocation, lock, log or blocking call. */
+static void on_process(void *data)
+{
+    struct vg_audio_sink *s = data;
+    struct pw_buffer *b = pw_stream_dequeue_buffer(s->stream);
+    if (!b) {
+        count_error(s);
+        return;
+    }
+    struct spa_data *d = &b->buffer->datas[0];
+    if (!d->data || s->stride == 0) {
+        count_error(s);
+        pw_stream_queue_buffer(s->stream, b);
+        return;
+    }
+    uint32_t n = d->maxsize / s->stride;
+    if (b->requested && b->requested < n)
+        n = (uint32_t)b->requested;
+    vg_audio_ring_consume(s->ring, d->data, n);
+    d->chunk->offset = 0;
+    d->chunk->stride = (int32_t)s->stride;
+    d->chunk->size = n * s->stride;
+    pw_stream_queue_buffer(s->stream, b);
+}
+
+static const struct pw_stream_events stream_events = {
+    PW_VERSION_STREAM_EVENTS,
+    .state_changed = on_state_changed,
+    .process = on_process,
+};
+
+static void pw_sink_destroy(struct vg_audio_sink *s);
+
+static struct vg_audio_sink *pw_sink_create(const struct vg_audio_sink_options *o)
+{
+    if (atomic_fetch_add(&pw_users, 1) == 0)
+        pw_init(NULL, NULL);
+    struct vg_audio_sink *s = calloc(1, sizeof(*s));
+    if (!s) {
+        vg_err("audio: out of memory");
+        atomic_fetch_sub(&pw_users, 1);
+        return NULL;
+    }
+    snprintf(s->target, sizeof(s->target), "%s", o->target ? o->target : "");
+    snprintf(s->role, sizeof(s->role), "%s", o->role ? o->role : "Game");
+    s->quantum_ms = o->quantum_ms ? o->quantum_ms : 5;
+    s->last_ratio = 1.0;
+    s->loop = pw_thread_loop_new("vgapt-audio", NULL);
+    if (!s->loop)
+        goto fail;
+    s->context = pw_context_new(pw_thread_loop_get_loop(s->loop), NULL, 0);
+    if (!s->context)
+        goto fail;
+    if (pw_thread_loop_start(s->loop) < 0)
+        goto fail;
+    pw_thread_loop_lock(s->loop);
+    s->core = pw_context_connect(s->context, NULL, 0);
+    if (s->core)
+        pw_core_add_listener(s->core, &s->core_listener, &core_events, s);
+    pw_thread_loop_unlock(s->loop);
+    if (!s->core) {
+        vg_warn("audio: cannot connect to PipeWire: %s; is the pipewire service running for "
+                "this user (systemctl --user status pipewire)? Retrying.",
+                strerror(errno));
+        goto fail;
+    }
+    return s;
+fail:
+    pw_sink_destroy(s);
+    return NULL;
+}
+
+static void pw_sink_close(struct vg_audio_sink *s)
+{
+    if (!s->stream)
+        return;
+    pw_thread_loop_lock(s->loop);
+    pw_stream_destroy(s->stream);
+    pw_thread_loop_unlock(s->loop);
+    s->stream = NULL;
+    s->ring = NULL;
+    atomic_store(&s->streaming, false);
+}
+
+static void pw_sink_destroy(struct vg_audio_sink *s)
+{
+    if (!s)
+        return;
+    pw_sink_close(s);
+    if (s->loop)
+        pw_thread_loop_stop(s->loop);
+    if (s->core) {
+        spa_hook_remove(&s->core_listener);
+        pw_core_disconnect(s->core);
+    }
+    if (s->context)
+        pw_context_destroy(s->context);
+    if (s->loop)
+        pw_thread_loop_destroy(s->loop);
+    free(s);
+    if (atomic_fetch_sub(&pw_users, 1) == 1)
+        pw_deinit();
+}
+
+static enum spa_audio_format spa_format(uint32_t bits)
+{
+    switch (bits) {
+    case 16:
+        return SPA_AUDIO_FORMAT_S16_LE;
+    case 24:
+        return SPA_AUDIO_FORMAT_S24_LE; /* packed, 3 bytes */
+    case 32:
+        return SPA_AUDIO_FORMAT_S32_LE;
+    default:
+        return SPA_AUDIO_FORMAT_UNKNOWN;
+    }
+}
+
+static uint32_t spa_position(int speaker, uint32_t channels)
+{
+    static const uint32_t map[] = {
+        SPA_AUDIO_CHANNEL_FL,  SPA_AUDIO_CHANNEL_FR,  SPA_AUDIO_CHANNEL_FC,
+        SPA_AUDIO_CHANNEL_LFE, SPA_AUDIO_CHANNEL_RL,  SPA_AUDIO_CHANNEL_RR,
+        SPA_AUDIO_CHANNEL_FLC, SPA_AUDIO_CHANNEL_FRC, SPA_AUDIO_CHANNEL_RC,
+        SPA_AUDIO_CHANNEL_SL,  SPA_AUDIO_CHANNEL_SR,
+    };
+    if (speaker < 0 || (size_t)speaker >= sizeof(map) / sizeof(map[0]))
+        return SPA_AUDIO_CHANNEL_UNKNOWN;
+    if (channels == 1 && speaker == 2)
+        return SPA_AUDIO_CHANNEL_MONO;
+    return map[speaker];
+}
+
+static int pw_sink_open(struct vg_audio_sink *s, const struct vg_audio_format *fmt,
+                        struct vg_audio_ring *ring)
+{
+    pw_sink_close(s);
+    struct spa_audio_info_raw info = {
+        .format = spa_format(fmt->bits),
+        .rate = fmt->rate,
+        .channels = fmt->channels,
+    };
+    if (info.format == SPA_AUDIO_FORMAT_UNKNOWN || fmt->channels == 0 ||
+        fmt->channels > VG_AUDIO_MAX_CHANNELS)
+        return -EINVAL;
+    int pos[VG_AUDIO_MAX_CHANNELS];
+    vg_audio_positions(fmt, pos);
+    for (uint32_t c = 0; c < fmt->channels; c++)
+        info.position[c] = spa_position(pos[c], fmt->channels);
+
+    char latency[32];
+    /* The graph runs power-of-two quanta: ask for the one nearest the wanted period. */
+    uint32_t want = fmt->rate * s->quantum_ms / 1000, quantum = 32;
+    while (quantum * 2 <= want + want / 2 && quantum < 8192)
+        quantum *= 2;
+    snprintf(latency, sizeof(latency), "%u/%u", quantum, fmt->rate);
+    struct pw_properties *props = pw_properties_new(
+        PW_KEY_MEDIA_TYPE, "Audio", PW_KEY_MEDIA_CATEGORY, "Playback", PW_KEY_MEDIA_ROLE,
+        s->role, PW_KEY_NODE_NAME, "vgapt-audio", PW_KEY_NODE_DESCRIPTION, "vgapt guest audio",
+        PW_KEY_MEDIA_NAME, "guest audio", PW_KEY_APP_NAME, "vgapt", PW_KEY_APP_ICON_NAME,
+        "computer", PW_KEY_NODE_LATENCY, latency,
+        "resample.disable", "false", NULL);
+    if (!props)
+        return -ENOMEM;
+    if (s->target[0])
+        pw_properties_set(props, PW_KEY_TARGET_OBJECT, s->target);
+
+    uint8_t buf[1024];
+    struct spa_pod_builder b = SPA_POD_BUILDER_INIT(buf, sizeof(buf));
+    const struct spa_pod *params[1];
+    params[0] = spa_format_audio_raw_build(&b, SPA_PARAM_EnumFormat, &info);
+
+    s->ring = ring;
+    s->stride = vg_audio_bytes_per_frame(fmt);
+    s->rate = fmt->rate;
+    s->last_ratio = 1.0;
+    pw_thread_loop_lock(s->loop);
+    s->stream = pw_stream_new(s->core, "vgapt guest audio", props); /* takes props */
+    int r = s->stream ? 0 : -errno;
+    if (s->stream) {
+        pw_stream_add_listener(s->stream, &s->stream_listener, &stream_events, s);
+        r = pw_stream_connect(s->stream, PW_DIRECTION_OUTPUT, PW_ID_ANY,
+                              PW_STREAM_FLAG_AUTOCONNECT | PW_STREAM_FLAG_MAP_BUFFERS |
+                                  PW_STREAM_FLAG_RT_PROCESS,
+                              params, 1);
+    }
+    pw_thread_loop_unlock(s->loop);
+    if (r < 0) {
+        vg_warn("audio: cannot create a PipeWire stream: %s", strerror(-r));
+        pw_sink_close(s);
+        return r;
+    }
+    return 0;
+}
+
+static int pw_sink_set_rate(struct vg_audio_sink *s, double ratio)
+{
+    if (!s->stream)
+        return -ENOTCONN;
+    if (ratio == s->last_ratio)
+        return 0;
+    float value = (float)ratio;
+    pw_thread_loop_lock(s->loop);
+    int r = pw_stream_set_control(s->stream, SPA_PROP_rate, 1, &value, 0);
+    pw_thread_loop_unlock(s->loop);
+    if (r == 0)
+        s->last_ratio = ratio;
+    return r;
+}
+
+static void pw_sink_query(struct vg_audio_sink *s, struct vg_audio_sink_state *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->alive = !atomic_load(&s->dead);
+    out->streaming = atomic_load(&s->streaming);
+    out->errors = atomic_load_explicit(&s->errors, memory_order_relaxed);
+    if (s->stream) {
+        struct pw_time t;
+        if (pw_stream_get_time_n(s->stream, &t, sizeof(t)) == 0 && t.rate.denom) {
+            out->delay_ms = (double)t.delay * 1000.0 * t.rate.num / t.rate.denom;
+            if (s->rate)
+                out->delay_ms += (double)t.queued / s->stride * 1000.0 / s->rate;
+        }
+    }
+}
+
+const struct vg_audio_sink_ops vg_audio_sink_pipewire = {
+    .name = "pipewire",
+    .description = "native PipeWire stream",
+    .create = pw_sink_create,
+    .destroy = pw_sink_destroy,
+    .open = pw_sink_open,
+    .close = pw_sink_close,
+    .set_rate = pw_sink_set_rate,
+    .query = pw_sink_query,
+};

@@ -1,0 +1,50 @@
+/* The audio player: a normal-priority thread that reads chunks from a source as they are due,
+ * copies each once into a lock-free ring, opens the sink's stream on the first valid format
+ * (again on a change, closed after an idle time) and keeps the ring's fill at the target with
+ * a DLL (spa/utils/dll.h) steering the sink's adaptive resampler. It logs a summary of its
+ * counters every report interval. Context: create/destroy/get_stats from any one thread. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "audio.h"
+
+struct vg_audio_player;
+
+struct vg_audio_player_options {
+    const char *path;        /* the source's region, e.g. /dev/shm/scream-ivshmem (borrowed) */
+    const char *target;      /* [optional] sink node to play on (borrowed) */
+    const char *role;        /* [optional] media.role, default "Game" (borrowed) */
+    uint32_t latency_ms;     /* buffering target on top of the 20 ms chunks */
+    uint32_t idle_s;         /* close the stream after this long without audio (0: never) */
+    uint32_t report_s;       /* log counters this often (0: never) */
+};
+
+enum vg_audio_player_state {
+    VG_AUDIO_WAITING = 0,    /* no stream in the guest (or no region) */
+    VG_AUDIO_PLAYING,        /* a stream is open and playing */
+    VG_AUDIO_IDLE,           /* the guest stopped sending; stream closed after the idle time */
+    VG_AUDIO_NO_SERVER,      /* the sound server cannot be reached */
+};
+
+struct vg_audio_stats {
+    enum vg_audio_player_state state;
+    struct vg_audio_format fmt;
+    double fill_ms;          /* mean ring fill over the last interval */
+    double latency_ms;       /* fill + the server's delay */
+    double target_ms;
+    double drift_ppm;        /* the guest's chunk clock against ours (+: the guest runs fast),
+                                measured over the stream's uninterrupted stretch */
+    double rate_ppm;         /* the resampler correction the controller applies now */
+    uint64_t chunks, dropped_chunks, torn_chunks, underruns, dropped_frames, full_chunks;
+    uint64_t reopens;        /* streams opened */
+    bool locked;             /* the rate controller has settled */
+};
+
+/* NULL on error (logged). The thread starts at once and copes with a missing region or server
+ * by itself. opts: borrowed for the call. */
+struct vg_audio_player *vg_audio_player_create(const struct vg_audio_player_options *opts);
+/* Stops the thread, closes the stream. Accepts NULL. */
+void vg_audio_player_destroy(struct vg_audio_player *p);
+void vg_audio_player_get_stats(struct vg_audio_player *p, struct vg_audio_stats *out);

@@ -1,0 +1,323 @@
+#include "audio_env.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "vg/time.h"
+
+static bool write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return false;
+    fputs(text, f);
+    return fclose(f) == 0;
+}
+
+static bool mkdirs(const char *base, const char *rel)
+{
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/%s", base, rel);
+    for (char *p = path + strlen(base) + 1; *p; p++) {
+        if (*p == '/') {
+            *p = 0;
+            if (mkdir(path, 0700) != 0 && errno != EEXIST)
+                return false;
+            *p = '/';
+        }
+    }
+    return mkdir(path, 0700) == 0 || errno == EEXIST;
+}
+
+pid_t audio_spawn(char *const argv[], const char *log)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+            close(fd);
+        }
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+int audio_wait(pid_t pid, int timeout_ms)
+{
+    uint64_t deadline = vg_time_ns() + (uint64_t)timeout_ms * VG_NS_PER_MS;
+    for (;;) {
+        int st;
+        pid_t r = waitpid(pid, &st, WNOHANG);
+        if (r == pid)
+            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        if (r < 0)
+            return -1;
+        if (vg_time_ns() >= deadline) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &st, 0);
+            return -1;
+        }
+        vg_sleep_ns(10 * VG_NS_PER_MS);
+    }
+}
+
+char *audio_slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (buf) {
+        size_t r = fread(buf, 1, (size_t)n, f);
+        buf[r] = 0;
+    }
+    fclose(f);
+    return buf;
+}
+
+bool audio_env_start(struct audio_env *e, const char *parent, unsigned channels)
+{
+    memset(e, 0, sizeof(*e));
+    e->channels = channels;
+    snprintf(e->dir, sizeof(e->dir), "%s/pw%u", parent, channels);
+    char run[600], cfg[600], path[800], log[800];
+    snprintf(run, sizeof(run), "%s/run", e->dir);
+    snprintf(cfg, sizeof(cfg), "%s/config", e->dir);
+    if ((mkdir(e->dir, 0700) != 0 && errno != EEXIST) || !mkdirs(e->dir, "run") ||
+        !mkdirs(e->dir, "config/pipewire/pipewire.conf.d") ||
+        !mkdirs(e->dir, "config/wireplumber/main.lua.d") ||
+        !mkdirs(e->dir, "config/wireplumber/bluetooth.lua.d")) {
+        fprintf(stderr, "cannot create %s: %s\n", e->dir, strerror(errno));
+        return false;
+    }
+    char sink[1024];
+    snprintf(sink, sizeof(sink),
+             "context.objects = [\n"
+             "  { factory = adapter\n"
+             "    args = { factory.name = support.null-audio-sink  node.name = \"test-sink\"\n"
+             "             media.class = \"Audio/Sink\"  audio.position = [ %s ]\n"
+             "             audio.rate = 48000  monitor.channel-volumes = true\n"
+             "             node.driver = true  priority.driver = 1000\n"
+             "             priority.session = 1000  object.linger = true } } ]\n",
+             channels == 8 ? "FL FR FC LFE RL RR SL SR" : "FL FR");
+    snprintf(path, sizeof(path), "%s/pipewire/pipewire.conf.d/10-null-sink.conf", cfg);
+    bool ok = write_file(path, sink);
+    snprintf(path, sizeof(path), "%s/wireplumber/main.lua.d/51-headless.lua", cfg);
+    ok = ok && write_file(path, "alsa_monitor.enabled = false\n"
+                                "alsa_monitor.properties[\"alsa.reserve\"] = false\n"
+                                "default_access.properties[\"enable-flatpak-portal\"] = false\n"
+                                "v4l2_monitor.enabled = false\n"
+                                "libcamera_monitor.enabled = false\n");
+    snprintf(path, sizeof(path), "%s/wireplumber/bluetooth.lua.d/51-headless.lua", cfg);
+    ok = ok && write_file(path, "bluez_monitor.enabled = false\n");
+    if (!ok) {
+        fprintf(stderr, "cannot write the PipeWire configuration under %s\n", cfg);
+        return false;
+    }
+    setenv("XDG_RUNTIME_DIR", run, 1);
+    setenv("PIPEWIRE_RUNTIME_DIR", run, 1);
+    setenv("XDG_CONFIG_HOME", cfg, 1);
+    unsetenv("DBUS_SESSION_BUS_ADDRESS");
+
+    snprintf(log, sizeof(log), "%s/pipewire.log", e->dir);
+    char *pw[] = {"pipewire", NULL};
+    e->pipewire = audio_spawn(pw, log);
+    snprintf(path, sizeof(path), "%s/pipewire-0", run);
+    uint64_t deadline = vg_time_ns() + 10 * VG_NS_PER_S;
+    struct stat st;
+    while (stat(path, &st) != 0 && vg_time_ns() < deadline)
+        vg_sleep_ns(10 * VG_NS_PER_MS);
+    if (stat(path, &st) != 0) {
+        fprintf(stderr, "pipewire did not start (see %s)\n", log);
+        return false;
+    }
+    snprintf(log, sizeof(log), "%s/wireplumber.log", e->dir);
+    char *wp[] = {"wireplumber", NULL};
+    e->wireplumber = audio_spawn(wp, log);
+    snprintf(log, sizeof(log), "%s/wpctl.log", e->dir);
+    while (vg_time_ns() < deadline) {
+        char *argv[] = {"wpctl", "inspect", "@DEFAULT_AUDIO_SINK@", NULL};
+        if (audio_wait(audio_spawn(argv, log), 5000) == 0)
+            return true;
+        vg_sleep_ns(50 * VG_NS_PER_MS);
+    }
+    fprintf(stderr, "wireplumber did not choose a default sink (see %s)\n", log);
+    return false;
+}
+
+static void stop(pid_t *pid)
+{
+    if (*pid > 0) {
+        kill(*pid, SIGTERM);
+        if (audio_wait(*pid, 5000) < 0)
+            fprintf(stderr, "process %d needed SIGKILL\n", (int)*pid);
+    }
+    *pid = 0;
+}
+
+void audio_env_stop(struct audio_env *e)
+{
+    stop(&e->wireplumber);
+    stop(&e->pipewire);
+}
+
+pid_t audio_record_start(const struct audio_env *e, const char *wav, const char *log)
+{
+    char channels[8];
+    snprintf(channels, sizeof(channels), "%u", e->channels);
+    char *argv[] = {"pw-record", "--target", "test-sink", "--rate", "48000", "--channels",
+                    channels, "--channel-map",
+                    e->channels == 8 ? "FL,FR,FC,LFE,RL,RR,SL,SR" : "FL,FR", "--format", "s16",
+                    (char *)wav, NULL};
+    pid_t pid = audio_spawn(argv, log);
+    vg_sleep_ns(300 * VG_NS_PER_MS); /* linked before the audio starts */
+    return pid;
+}
+
+void audio_record_stop(pid_t pid)
+{
+    if (pid <= 0)
+        return;
+    kill(pid, SIGINT);
+    if (audio_wait(pid, 5000) < 0)
+        fprintf(stderr, "pw-record did not stop on SIGINT\n");
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+bool wav_read(struct wav *w, const char *path)
+{
+    memset(w, 0, sizeof(*w));
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *b = len > 44 ? malloc((size_t)len) : NULL;
+    bool ok = b && fread(b, 1, (size_t)len, f) == (size_t)len;
+    fclose(f);
+    if (!ok || memcmp(b, "RIFF", 4) != 0 || memcmp(b + 8, "WAVE", 4) != 0) {
+        free(b);
+        return false;
+    }
+    size_t pos = 12, data = 0, data_len = 0;
+    uint32_t bits = 0;
+    while (pos + 8 <= (size_t)len) {
+        uint32_t sz = le32(b + pos + 4);
+        if (memcmp(b + pos, "fmt ", 4) == 0 && pos + 24 <= (size_t)len) {
+            w->channels = (uint32_t)b[pos + 10] | (uint32_t)b[pos + 11] << 8;
+            w->rate = le32(b + pos + 12);
+            bits = (uint32_t)b[pos + 22] | (uint32_t)b[pos + 23] << 8;
+        } else if (memcmp(b + pos, "data", 4) == 0) {
+            data = pos + 8;
+            /* A recorder stopped hard leaves the size unset: take the rest of the file. */
+            data_len = sz && data + sz <= (size_t)len ? sz : (size_t)len - data;
+            break;
+        }
+        pos += 8 + (size_t)sz + (sz & 1);
+    }
+    if (!data || bits != 16 || !w->channels) {
+        free(b);
+        return false;
+    }
+    w->frames = data_len / 2 / w->channels;
+    w->x = malloc(w->frames * w->channels * sizeof(float) + 1);
+    for (size_t i = 0; w->x && i < w->frames * w->channels; i++)
+        w->x[i] = (float)(int16_t)(b[data + 2 * i] | b[data + 2 * i + 1] << 8) / 32768.0f;
+    free(b);
+    return w->x != NULL;
+}
+
+void wav_free(struct wav *w)
+{
+    free(w->x);
+    memset(w, 0, sizeof(*w));
+}
+
+double goertzel_amplitude(const struct wav *w, unsigned ch, size_t from, size_t n, double freq)
+{
+    if (ch >= w->channels || from >= w->frames)
+        return 0;
+    if (from + n > w->frames)
+        n = w->frames - from;
+    if (n == 0)
+        return 0;
+    double k = 2.0 * cos(2.0 * M_PI * freq / w->rate), s1 = 0, s2 = 0;
+    for (size_t i = 0; i < n; i++) {
+        double s0 = w->x[(from + i) * w->channels + ch] + k * s1 - s2;
+        s2 = s1;
+        s1 = s0;
+    }
+    double power = s1 * s1 + s2 * s2 - k * s1 * s2;
+    return 2.0 * sqrt(power > 0 ? power : 0) / (double)n;
+}
+
+double tone_level(const struct wav *w, unsigned ch, size_t from, size_t n, double freq)
+{
+    size_t win = w->rate / 4, count = n / win;
+    double sum = 0;
+    for (size_t i = 0; i < count; i++) {
+        double best = 0;
+        for (int k = -30; k <= 30; k++) {
+            double a = goertzel_amplitude(w, ch, from + i * win, win, freq * (1.0 + k * 1e-4));
+            best = a > best ? a : best;
+        }
+        sum += best;
+    }
+    return count ? sum / (double)count : 0;
+}
+
+size_t wav_first_above(const struct wav *w, unsigned ch, size_t from, float level)
+{
+    for (size_t i = from; i < w->frames; i++) {
+        if (fabsf(w->x[i * w->channels + ch]) > level)
+            return i;
+    }
+    return SIZE_MAX;
+}
+
+size_t wav_longest_silence(const struct wav *w, unsigned ch, size_t from, size_t to, float level,
+                           size_t *at)
+{
+    size_t block = w->rate / 500, best = 0, run = 0, run_start = from;
+    if (to > w->frames)
+        to = w->frames;
+    *at = from;
+    for (size_t b = from; b + block <= to; b += block) {
+        float peak = 0;
+        for (size_t i = b; i < b + block; i++) {
+            float v = fabsf(w->x[i * w->channels + ch]);
+            peak = v > peak ? v : peak;
+        }
+        if (peak < level) {
+            if (run == 0)
+                run_start = b;
+            run += block;
+            if (run > best) {
+                best = run;
+                *at = run_start;
+            }
+        } else {
+            run = 0;
+        }
+    }
+    return best;
+}
