@@ -157,7 +157,7 @@ static bool run_once(const char *dir, double seconds, double skew, int64_t targe
     snprintf(sk, sizeof(sk), "%g", skew);
     snprintf(tgt, sizeof(tgt), "%lld", (long long)target_ms);
     char *make[] = {VG_BENCH_GUEST, "tone", "--shm", shm, "--seconds", "0.02", NULL};
-    audio_wait(audio_spawn(make, glog), 10000);
+    vg_test_wait(audio_spawn(make, glog), 10000);
 
     struct capture cap;
     if (!capture_start(&cap)) {
@@ -173,16 +173,16 @@ static bool run_once(const char *dir, double seconds, double skew, int64_t targe
     char *gv[] = {VG_BENCH_GUEST, "tone", "--shm", shm, "--seconds", secs, "--skew-ppm", sk,
                   "--amplitude", "0.3", "--mark-every", "0.25", NULL};
     pid_t g = audio_spawn(gv, glog);
-    audio_wait(g, (int)(seconds * 1000) + 30000);
+    vg_test_wait(g, (int)(seconds * 1000) + 30000);
     vg_sleep_ns(300 * VG_NS_PER_MS);
     kill(c, SIGTERM);
-    audio_wait(c, 10000);
+    vg_test_wait(c, 10000);
     r->cpu_s = child_cpu_s() - cpu0;
     r->audio_s = seconds;
     capture_stop(&cap);
 
     /* Marks written (the guest's stdout) against marks heard. */
-    char *text = audio_slurp(glog);
+    char *text = vg_test_slurp(glog);
     unsigned heard = atomic_load(&cap.n);
     size_t j = 0;
     uint64_t first = 0;
@@ -206,7 +206,7 @@ static bool run_once(const char *dir, double seconds, double skew, int64_t targe
         }
     }
     free(text);
-    text = audio_slurp(clog);
+    text = vg_test_slurp(clog);
     char *last = NULL;
     for (char *p = text; p && (p = strstr(p, "audio: fill ")) != NULL; p++)
         last = p;
@@ -256,7 +256,7 @@ static double baseline_cpu_s(const char *dir, double seconds)
     fclose(f);
     double cpu0 = child_cpu_s();
     char *argv[] = {"pw-play", "--target", "test-sink", wav, NULL};
-    if (audio_wait(audio_spawn(argv, log), (int)(seconds * 1000) + 20000) != 0)
+    if (vg_test_wait(audio_spawn(argv, log), (int)(seconds * 1000) + 20000) != 0)
         return NAN;
     return child_cpu_s() - cpu0;
 }
@@ -352,6 +352,6 @@ out:
     pw_deinit();
     audio_env_stop(&e);
     char *rm[] = {"rm", "-rf", path, NULL};
-    audio_wait(audio_spawn(rm, "/dev/null"), 10000);
+    vg_test_wait(audio_spawn(rm, "/dev/null"), 10000);
     return status;
 }

@@ -37,58 +37,6 @@ static bool mkdirs(const char *base, const char *rel)
     return mkdir(path, 0700) == 0 || errno == EEXIST;
 }
 
-pid_t audio_spawn(char *const argv[], const char *log)
-{
-    pid_t pid = fork();
-    if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-            close(fd);
-        }
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    return pid;
-}
-
-int audio_wait(pid_t pid, int timeout_ms)
-{
-    uint64_t deadline = vg_time_ns() + (uint64_t)timeout_ms * VG_NS_PER_MS;
-    for (;;) {
-        int st;
-        pid_t r = waitpid(pid, &st, WNOHANG);
-        if (r == pid)
-            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-        if (r < 0)
-            return -1;
-        if (vg_time_ns() >= deadline) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &st, 0);
-            return -1;
-        }
-        vg_sleep_ns(10 * VG_NS_PER_MS);
-    }
-}
-
-char *audio_slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (buf) {
-        size_t r = fread(buf, 1, (size_t)n, f);
-        buf[r] = 0;
-    }
-    fclose(f);
-    return buf;
-}
-
 bool audio_env_start(struct audio_env *e, const char *parent, unsigned channels)
 {
     memset(e, 0, sizeof(*e));
@@ -151,7 +99,7 @@ bool audio_env_start(struct audio_env *e, const char *parent, unsigned channels)
     snprintf(log, sizeof(log), "%s/wpctl.log", e->dir);
     while (vg_time_ns() < deadline) {
         char *argv[] = {"wpctl", "inspect", "@DEFAULT_AUDIO_SINK@", NULL};
-        if (audio_wait(audio_spawn(argv, log), 5000) == 0)
+        if (vg_test_wait(audio_spawn(argv, log), 5000) == 0)
             return true;
         vg_sleep_ns(50 * VG_NS_PER_MS);
     }
@@ -163,7 +111,7 @@ static void stop(pid_t *pid)
 {
     if (*pid > 0) {
         kill(*pid, SIGTERM);
-        if (audio_wait(*pid, 5000) < 0)
+        if (vg_test_wait(*pid, 5000) < 0)
             fprintf(stderr, "process %d needed SIGKILL\n", (int)*pid);
     }
     *pid = 0;
@@ -193,7 +141,7 @@ void audio_record_stop(pid_t pid)
     if (pid <= 0)
         return;
     kill(pid, SIGINT);
-    if (audio_wait(pid, 5000) < 0)
+    if (vg_test_wait(pid, 5000) < 0)
         fprintf(stderr, "pw-record did not stop on SIGINT\n");
 }
 

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "testlib.h"
+
 struct audio_env {
     char dir[512];       /* runtime + config, under the test's temp dir */
     pid_t pipewire, wireplumber;
@@ -25,12 +27,8 @@ pid_t audio_record_start(const struct audio_env *e, const char *wav, const char 
 /* SIGINT (pw-record then finishes the file) and waits. */
 void audio_record_stop(pid_t pid);
 
-/* Spawns argv with stdout+stderr appended to log. */
-pid_t audio_spawn(char *const argv[], const char *log);
-/* Waits up to timeout_ms; exit status, 128+signal, or -1 (then killed). */
-int audio_wait(pid_t pid, int timeout_ms);
-/* Reads a (small) file; free() the result. */
-char *audio_slurp(const char *path);
+/* Spawns argv with stdout+stderr appended to log (testlib's runner). */
+#define audio_spawn(argv, log) vg_test_spawn_io((argv), (log), (log), true)
 
 struct wav {
     uint32_t rate, channels;

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "audio_env.h"
-#include "testlib.h"
 #include "vg/time.h"
 
 #define SECONDS 60
@@ -66,7 +65,7 @@ static void skew_500ppm_each_way_for_60s_keeps_the_fill_at_target(void)
         snprintf(clog[i], sizeof(clog[i]), "%s/client%d.log", tmp, i);
         snprintf(glog[i], sizeof(glog[i]), "%s/guest%d.log", tmp, i);
         char *make[] = {guest, "tone", "--shm", shm[i], "--seconds", "0.02", NULL};
-        CHECK(audio_wait(audio_spawn(make, glog[i]), 10000) == 0);
+        CHECK(vg_test_wait(audio_spawn(make, glog[i]), 10000) == 0);
     }
     pid_t rec = audio_record_start(&e, wav, rlog);
     char secs[16];
@@ -85,16 +84,16 @@ static void skew_500ppm_each_way_for_60s_keeps_the_fill_at_target(void)
         g[i] = audio_spawn(gv, glog[i]);
     }
     for (int i = 0; i < 2; i++)
-        CHECK(audio_wait(g[i], (SECONDS + 30) * 1000) == 0);
+        CHECK(vg_test_wait(g[i], (SECONDS + 30) * 1000) == 0);
     audio_record_stop(rec);
     for (int i = 0; i < 2; i++) {
         kill(c[i], SIGTERM);
-        CHECK(audio_wait(c[i], 10000) == 0);
+        CHECK(vg_test_wait(c[i], 10000) == 0);
     }
     audio_env_stop(&e);
 
     for (int i = 0; i < 2; i++) {
-        char *log = audio_slurp(clog[i]);
+        char *log = vg_test_slurp(clog[i]);
         struct series s;
         parse(log, &s);
         CHECK_MSG(s.n >= SECONDS / 2 - 4, "skew %s: %d reports in the client log %s", skews[i],

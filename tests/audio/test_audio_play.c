@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "audio_env.h"
-#include "testlib.h"
 #include "vg/time.h"
 
 #define FREQ 440.0
@@ -44,7 +43,7 @@ static bool play(struct audio_env *e, double seconds, char *const extra[], struc
 
     /* The ring exists before the client looks, as with a running VM. */
     char *make[] = {guest, "tone", "--shm", shm, "--seconds", "0.02", NULL};
-    CHECK(audio_wait(audio_spawn(make, glog), 10000) == 0);
+    CHECK(vg_test_wait(audio_spawn(make, glog), 10000) == 0);
 
     pid_t rec = audio_record_start(e, wav, rlog);
     char *cv[] = {client, "--audio-only", "--scream", shm, "--audio-report-s", "1",
@@ -57,14 +56,14 @@ static bool play(struct audio_env *e, double seconds, char *const extra[], struc
     for (int i = 0; extra && extra[i] && gi < 38; i++)
         gv[gi++] = extra[i];
     gv[gi] = NULL;
-    int gst = audio_wait(audio_spawn(gv, glog), (int)(seconds * 1000) + 20000);
+    int gst = vg_test_wait(audio_spawn(gv, glog), (int)(seconds * 1000) + 20000);
     CHECK_MSG(gst == 0, "vgapt-guest tone exited %d", gst);
     vg_sleep_ns(300 * VG_NS_PER_MS);
     audio_record_stop(rec);
     kill(c, SIGTERM);
-    int cst = audio_wait(c, 10000);
+    int cst = vg_test_wait(c, 10000);
     CHECK_MSG(cst == 0, "vgapt-client exited %d (SIGTERM must stop it cleanly)", cst);
-    r->log = audio_slurp(r->client_log);
+    r->log = vg_test_slurp(r->client_log);
     if (!wav_read(&r->wav, wav)) {
         CHECK_MSG(false, "no recording in %s", wav);
         return false;
@@ -248,18 +247,18 @@ static void idle_closes_the_stream_and_sound_reopens_it(void)
     snprintf(glog, sizeof(glog), "%s/guest-idle.log", tmp);
     snprintf(rlog, sizeof(rlog), "%s/record-idle.log", tmp);
     char *make[] = {guest, "tone", "--shm", shm, "--seconds", "0.02", NULL};
-    CHECK(audio_wait(audio_spawn(make, glog), 10000) == 0);
+    CHECK(vg_test_wait(audio_spawn(make, glog), 10000) == 0);
     char *cv[] = {client, "--audio-only", "--scream", shm, "--audio-idle-s", "1", NULL};
     pid_t c = audio_spawn(cv, clog);
     vg_sleep_ns(200 * VG_NS_PER_MS);
     char *gv[] = {guest, "tone", "--shm", shm, "--seconds", "1", NULL};
-    CHECK(audio_wait(audio_spawn(gv, glog), 20000) == 0);
+    CHECK(vg_test_wait(audio_spawn(gv, glog), 20000) == 0);
     long closed = -1;
     uint64_t deadline = vg_time_ns() + 5 * VG_NS_PER_S;
     char *log = NULL;
     while (closed < 0 && vg_time_ns() < deadline) {
         free(log);
-        log = audio_slurp(clog);
+        log = vg_test_slurp(clog);
         char *hit = log ? strstr(log, "stream closed") : NULL;
         closed = hit ? (long)(hit - log) : -1;
         vg_sleep_ns(50 * VG_NS_PER_MS);
@@ -267,13 +266,13 @@ static void idle_closes_the_stream_and_sound_reopens_it(void)
     CHECK_MSG(closed >= 0, "the stream was not closed after 1 s without audio:\n%s",
               log ? log : "");
     pid_t rec = audio_record_start(&env2, wav, rlog);
-    CHECK(audio_wait(audio_spawn(gv, glog), 20000) == 0);
+    CHECK(vg_test_wait(audio_spawn(gv, glog), 20000) == 0);
     vg_sleep_ns(300 * VG_NS_PER_MS);
     audio_record_stop(rec);
     kill(c, SIGTERM);
-    CHECK(audio_wait(c, 10000) == 0);
+    CHECK(vg_test_wait(c, 10000) == 0);
     free(log);
-    log = audio_slurp(clog);
+    log = vg_test_slurp(clog);
     CHECK_MSG(log && closed >= 0 && strstr(log + closed, "audio: playing"),
               "the stream did not open again");
     struct wav w;

@@ -79,7 +79,7 @@ pid_t vg_test_spawn_io(char *const argv[], const char *out, const char *err, boo
         bool same = out && err && strcmp(out, err) == 0;
         if (!redirect(out, 1, append) || (same ? dup2(1, 2) < 0 : !redirect(err, 2, append)))
             _exit(126);
-        execv(argv[0], argv);
+        execvp(argv[0], argv);
         fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
         _exit(127);
     }

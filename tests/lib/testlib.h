@@ -45,7 +45,8 @@ int vg_test_finish(void);
  * that stays valid until the next call. Removed at exit. */
 const char *vg_test_tmpdir(void);
 
-/* Starts argv[0] (a path) with argv, stdout/stderr inherited; returns the pid or -1. */
+/* Starts argv[0] (a path, or a name looked up in PATH) with argv, stdout/stderr inherited;
+ * returns the pid or -1. */
 pid_t vg_test_spawn(char *const argv[]);
 /* The same with stdout into the file out and stderr into err (either NULL: inherited; both
  * may name one file). append: add to the files instead of truncating them. */
