@@ -86,6 +86,18 @@ pid_t vg_test_spawn_io(char *const argv[], const char *out, const char *err, boo
     return pid;
 }
 
+pid_t vg_test_spawn_args(const char *prog, const char *const *args, const char *out,
+                         const char *err)
+{
+    char *argv[64];
+    size_t n = 0;
+    argv[n++] = (char *)prog;
+    for (; *args && n < sizeof(argv) / sizeof(argv[0]) - 1; args++)
+        argv[n++] = (char *)*args;
+    argv[n] = NULL;
+    return vg_test_spawn_io(argv, out, err, false);
+}
+
 char *vg_test_slurp(const char *path)
 {
     FILE *f = fopen(path, "rb");

@@ -54,17 +54,10 @@ struct run {
 /* Starts vgapt-guest with args, its stdout and stderr going to files in tmp. */
 static pid_t spawn_guest(const char *const *args)
 {
-    char *argv[MAX_ARGS];
-    int n = 0;
-    argv[n++] = (char *)guest;
-    for (; *args && n < MAX_ARGS - 1; args++)
-        argv[n++] = (char *)*args;
-    argv[n] = NULL;
-
     char out[512], err[512];
     snprintf(out, sizeof(out), "%s/stdout", tmp);
     snprintf(err, sizeof(err), "%s/stderr", tmp);
-    return vg_test_spawn_io(argv, out, err, false);
+    return vg_test_spawn_args(guest, args, out, err);
 }
 
 static void collect(struct run *r)
