@@ -282,6 +282,19 @@ enum vg_opts_result vg_opts_parse(const struct vg_opts_program *prog, const stru
     return VG_OPTS_OK;
 }
 
+int vg_opts_parse_or_exit(const struct vg_opts_program *prog, const struct vg_opt *opts, size_t n,
+                          int argc, char **argv)
+{
+    switch (vg_opts_parse(prog, opts, n, argc, argv, NULL, 0, NULL)) {
+    case VG_OPTS_OK:
+        return -1;
+    case VG_OPTS_EXIT_OK:
+        return 0;
+    default:
+        return 2;
+    }
+}
+
 static void format_default(const struct vg_opt *opt, char *buf, size_t size)
 {
     switch (opt->type) {

@@ -276,17 +276,9 @@ int vg_guest_pattern_main(int argc, char **argv)
         .version = VG_VERSION,
     };
 
-    int status;
-    switch (vg_opts_parse(&prog, opts, n_opts, argc, argv, NULL, 0, NULL)) {
-    case VG_OPTS_EXIT_OK:
-        status = 0;
+    int status = vg_opts_parse_or_exit(&prog, opts, n_opts, argc, argv);
+    if (status >= 0)
         goto cleanup;
-    case VG_OPTS_ERROR:
-        status = 2;
-        goto cleanup;
-    case VG_OPTS_OK:
-        break;
-    }
     if (!o.shm || !*o.shm) {
         vg_err("--shm FILE is required: the shared-memory file to write, e.g. "
                "--shm /dev/shm/vgapt");

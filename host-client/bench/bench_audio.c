@@ -289,15 +289,10 @@ int vg_bench_audio(int argc, char **argv)
         "clock 1000 ppm off, underruns/overruns, and the client's CPU per second of audio\n"
         "against pw-play.",
         "0"};
-    switch (vg_opts_parse(&prog, opts, sizeof(opts) / sizeof(opts[0]), argc, argv, NULL, 0,
-                          NULL)) {
-    case VG_OPTS_OK:
-        break;
-    case VG_OPTS_EXIT_OK:
-        return 0;
-    default:
-        return 2;
-    }
+    int exit_status = vg_opts_parse_or_exit(&prog, opts, sizeof(opts) / sizeof(opts[0]), argc,
+                                            argv);
+    if (exit_status >= 0)
+        return exit_status;
     const char *tmp = getenv("TMPDIR");
     char path[512];
     snprintf(path, sizeof(path), "%s/vgapt-bench-audio-XXXXXX", tmp && *tmp ? tmp : "/tmp");

@@ -251,15 +251,10 @@ int vg_bench_video(int argc, char **argv)
         "(the floor, measured in the same run) and capture-to-present latency. Needs a display\n"
         "(use xvfb-run without one).",
         "0"};
-    switch (vg_opts_parse(&prog, opts, sizeof(opts) / sizeof(opts[0]), argc, argv, NULL, 0,
-                          NULL)) {
-    case VG_OPTS_OK:
-        break;
-    case VG_OPTS_EXIT_OK:
-        return 0;
-    default:
-        return 2;
-    }
+    int exit_status = vg_opts_parse_or_exit(&prog, opts, sizeof(opts) / sizeof(opts[0]), argc,
+                                            argv);
+    if (exit_status >= 0)
+        return exit_status;
 
     struct vg_window_options wo = {.title = "vgapt-bench", .width = 640, .height = 360,
                                    .hidden = true};

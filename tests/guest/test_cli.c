@@ -33,19 +33,12 @@ struct output {
 /* Starts vgapt-guest with args, its stdout and stderr going to files in tmp. */
 static pid_t spawn_guest(const char *const *args)
 {
-    char out[512], err[512];
-    snprintf(out, sizeof(out), "%s/stdout", tmp);
-    snprintf(err, sizeof(err), "%s/stderr", tmp);
-    return vg_test_spawn_args(guest, args, out, err);
+    return vg_test_spawn_capture(guest, args, tmp);
 }
 
 static void collect(struct output *o)
 {
-    char path[512];
-    snprintf(path, sizeof(path), "%s/stdout", tmp);
-    vg_test_read_text(path, o->out, sizeof(o->out));
-    snprintf(path, sizeof(path), "%s/stderr", tmp);
-    vg_test_read_text(path, o->err, sizeof(o->err));
+    vg_test_collect(tmp, o->out, sizeof(o->out), o->err, sizeof(o->err));
 }
 
 /* Runs vgapt-guest to completion (20 s at most); returns its exit status. */

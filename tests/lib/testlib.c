@@ -86,8 +86,7 @@ pid_t vg_test_spawn_io(char *const argv[], const char *out, const char *err, boo
     return pid;
 }
 
-pid_t vg_test_spawn_args(const char *prog, const char *const *args, const char *out,
-                         const char *err)
+pid_t vg_test_spawn_capture(const char *prog, const char *const *args, const char *dir)
 {
     char *argv[64];
     size_t n = 0;
@@ -95,7 +94,19 @@ pid_t vg_test_spawn_args(const char *prog, const char *const *args, const char *
     for (; *args && n < sizeof(argv) / sizeof(argv[0]) - 1; args++)
         argv[n++] = (char *)*args;
     argv[n] = NULL;
+    char out[4200], err[4200];
+    snprintf(out, sizeof(out), "%s/stdout", dir);
+    snprintf(err, sizeof(err), "%s/stderr", dir);
     return vg_test_spawn_io(argv, out, err, false);
+}
+
+void vg_test_collect(const char *dir, char *out, size_t out_size, char *err, size_t err_size)
+{
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/stdout", dir);
+    vg_test_read_text(path, out, out_size);
+    snprintf(path, sizeof(path), "%s/stderr", dir);
+    vg_test_read_text(path, err, err_size);
 }
 
 char *vg_test_slurp(const char *path)

@@ -51,9 +51,10 @@ pid_t vg_test_spawn(char *const argv[]);
 /* The same with stdout into the file out and stderr into err (either NULL: inherited; both
  * may name one file). append: add to the files instead of truncating them. */
 pid_t vg_test_spawn_io(char *const argv[], const char *out, const char *err, bool append);
-/* vg_test_spawn_io for prog with the NULL-terminated args after it (at most 63). */
-pid_t vg_test_spawn_args(const char *prog, const char *const *args, const char *out,
-                         const char *err);
+/* Starts prog with the NULL-terminated args after it (at most 63), its stdout and stderr
+ * going to the files dir/stdout and dir/stderr (truncated); vg_test_collect reads them. */
+pid_t vg_test_spawn_capture(const char *prog, const char *const *args, const char *dir);
+void vg_test_collect(const char *dir, char *out, size_t out_size, char *err, size_t err_size);
 /* A whole (small) file as a NUL-terminated string to free(); NULL if unreadable. */
 char *vg_test_slurp(const char *path);
 /* At most size - 1 bytes of a file into buf, NUL-terminated (empty if unreadable). */

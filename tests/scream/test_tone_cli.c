@@ -54,19 +54,12 @@ struct run {
 /* Starts vgapt-guest with args, its stdout and stderr going to files in tmp. */
 static pid_t spawn_guest(const char *const *args)
 {
-    char out[512], err[512];
-    snprintf(out, sizeof(out), "%s/stdout", tmp);
-    snprintf(err, sizeof(err), "%s/stderr", tmp);
-    return vg_test_spawn_args(guest, args, out, err);
+    return vg_test_spawn_capture(guest, args, tmp);
 }
 
 static void collect(struct run *r)
 {
-    char path[512];
-    snprintf(path, sizeof(path), "%s/stdout", tmp);
-    vg_test_read_text(path, r->out, sizeof(r->out));
-    snprintf(path, sizeof(path), "%s/stderr", tmp);
-    vg_test_read_text(path, r->err, sizeof(r->err));
+    vg_test_collect(tmp, r->out, sizeof(r->out), r->err, sizeof(r->err));
 }
 
 /* Runs vgapt-guest to completion (20 s at most) without watching; returns its exit status. */

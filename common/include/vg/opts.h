@@ -58,6 +58,11 @@ enum vg_opts_result vg_opts_parse(const struct vg_opts_program *prog, const stru
                                   size_t n, int argc, char **argv, const char **positional,
                                   size_t max_positional, size_t *n_positional);
 
+/* vg_opts_parse for a program without positional arguments, as a main() uses it: -1 to go on,
+ * else the exit status (0 after --help or --version, 2 after an error, already printed). */
+int vg_opts_parse_or_exit(const struct vg_opts_program *prog, const struct vg_opt *opts, size_t n,
+                          int argc, char **argv);
+
 /* Writes --help: usage, summary and every option with its current value as default. */
 void vg_opts_help(FILE *f, const struct vg_opts_program *prog, const struct vg_opt *opts,
                   size_t n);
