@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,9 @@
 #define CLOCK_MIN_S 5.0                   /* shortest stretch that gives a drift figure */
 #define CLOCK_MAX_NS (300 * VG_NS_PER_S)  /* longest stretch */
 #define MAX_CHUNK_BYTES (384000u / 50u * 4u * VG_AUDIO_MAX_CHANNELS)
+#define WINDOWS 3                         /* an overrun: the fill stayed high this many... */
+#define WINDOW_MS 100u                    /* ...windows of played audio */
+#define RT_PRIORITY 20                    /* SCHED_FIFO, below the sound server's threads */
 
 struct vg_audio_player {
     char *path, *target, *role;
@@ -68,6 +72,12 @@ struct vg_audio_player {
     double fill_ms;
     uint64_t near_since_ns;    /* 0: not near the target */
     bool locked;
+    uint64_t windows_seen;
+    uint64_t window_min[WINDOWS]; /* lowest fill of the last windows, newest first */
+    uint32_t window_n;
+    /* totals when the controller locked: what happened after lock-in is reported apart */
+    struct vg_audio_ring_counters at_lock;
+    uint64_t at_lock_skipped;
 
     uint64_t last_chunk_ns;
     uint64_t next_report_ns, next_publish_ns;
@@ -78,20 +88,42 @@ struct vg_audio_player {
     double drift_ppm;
     enum vg_audio_player_state state;
     uint64_t chunks, dropped_chunks, torn_chunks, reopens;
-    /* counters of rings already closed, so totals survive reopening */
-    struct vg_audio_ring_counters past;
+    /* counters of rings already closed, so totals survive reopening; the same for what
+     * happened after lock-in */
+    struct vg_audio_ring_counters past, past_locked;
+    uint64_t past_locked_skipped;
 };
 
-static void ring_totals(struct vg_audio_player *p, struct vg_audio_ring_counters *c)
+/* dst += a - b, for the counters the player reports. */
+static void add_delta(struct vg_audio_ring_counters *dst, const struct vg_audio_ring_counters *a,
+                      const struct vg_audio_ring_counters *b)
 {
-    memset(c, 0, sizeof(*c));
+    dst->underruns += a->underruns - b->underruns;
+    dst->dropped_frames += a->dropped_frames - b->dropped_frames;
+    dst->full_chunks += a->full_chunks - b->full_chunks;
+    dst->silence_frames += a->silence_frames - b->silence_frames;
+    dst->played_frames += a->played_frames - b->played_frames;
+    dst->late_frames += a->late_frames - b->late_frames;
+    dst->stalls += a->stalls - b->stalls;
+}
+
+static const struct vg_audio_ring_counters no_counters;
+
+/* Totals over the player's life, and those after lock-in. */
+static void totals(struct vg_audio_player *p, struct vg_audio_ring_counters *all,
+                   struct vg_audio_ring_counters *locked, uint64_t *locked_skipped)
+{
+    struct vg_audio_ring_counters now = {0};
     if (p->ring_ok)
-        vg_audio_ring_counters(&p->ring, c);
-    c->underruns += p->past.underruns;
-    c->dropped_frames += p->past.dropped_frames;
-    c->full_chunks += p->past.full_chunks;
-    c->silence_frames += p->past.silence_frames;
-    c->played_frames += p->past.played_frames;
+        vg_audio_ring_counters(&p->ring, &now);
+    *all = p->past;
+    add_delta(all, &now, &no_counters);
+    *locked = p->past_locked;
+    *locked_skipped = p->past_locked_skipped;
+    if (p->ring_ok && p->locked) {
+        add_delta(locked, &now, &p->at_lock);
+        *locked_skipped += p->dropped_chunks - p->at_lock_skipped;
+    }
 }
 
 static double frames_to_ms(const struct vg_audio_player *p, double frames)
@@ -107,13 +139,14 @@ static void close_stream(struct vg_audio_player *p)
     if (p->ring_ok) {
         struct vg_audio_ring_counters c;
         vg_audio_ring_counters(&p->ring, &c);
-        p->past.underruns += c.underruns;
-        p->past.dropped_frames += c.dropped_frames;
-        p->past.full_chunks += c.full_chunks;
-        p->past.silence_frames += c.silence_frames;
-        p->past.played_frames += c.played_frames;
+        add_delta(&p->past, &c, &no_counters);
+        if (p->locked) {
+            add_delta(&p->past_locked, &c, &p->at_lock);
+            p->past_locked_skipped += p->dropped_chunks - p->at_lock_skipped;
+        }
         vg_audio_ring_finish(&p->ring);
     }
+    p->locked = false;
     p->ring_ok = false;
 }
 
@@ -151,15 +184,14 @@ static bool open_stream(struct vg_audio_player *p, uint64_t now)
     p->ring_ok = true;
     uint64_t chunk = p->fmt.rate / 50, target = (uint64_t)p->fmt.rate * p->latency_ms / 1000;
     /* Start (and restart after an underrun) half a chunk above the target, so that the mean
-     * fill starts near it; an overrun (10 ms above the highest fill that chunk cadence
-     * gives) is cut back to the same level. */
-    vg_audio_ring_set_levels(&p->ring, target + chunk / 2, target + chunk + p->fmt.rate / 100,
-                             target + chunk / 2);
+     * fill starts near it. */
+    vg_audio_ring_set_levels(&p->ring, target + chunk / 2, (uint64_t)p->fmt.rate * WINDOW_MS / 1000);
     int r = p->kops->open(p->sink, &p->fmt, &p->ring);
     if (r < 0) {
         close_stream(p);
         drop_sink(p);
-        p->next_sink_try_ns = now + SINK_RETRY_NS;
+        /* -EPIPE: the server went away while the stream was closed; it may be back already. */
+        p->next_sink_try_ns = r == -EPIPE ? now : now + SINK_RETRY_NS;
         p->state = VG_AUDIO_NO_SERVER;
         return false;
     }
@@ -173,11 +205,47 @@ static bool open_stream(struct vg_audio_player *p, uint64_t now)
     p->next_control_ns = now + CONTROL_NS;
     p->near_since_ns = 0;
     p->locked = false;
+    p->windows_seen = 0;
+    p->window_n = 0;
     p->state = VG_AUDIO_PLAYING;
     char f[160];
     vg_info("audio: playing %s, target %u ms", vg_audio_format_str(&p->fmt, f, sizeof(f)),
             p->latency_ms);
     return true;
+}
+
+/* An overrun: the lowest fill stayed a chunk above where the chunk cadence puts it for
+ * WINDOWS windows in a row (a burst after our thread stalled). A graph cycle that comes late
+ * raises the fill too, but the catch-up that follows drains it within a window. The oldest
+ * audio is dropped back to the target. */
+static void check_overrun(struct vg_audio_player *p, const struct vg_audio_ring_counters *c)
+{
+    if (c->windows == p->windows_seen)
+        return;
+    p->windows_seen = c->windows;
+    memmove(p->window_min + 1, p->window_min, sizeof(p->window_min[0]) * (WINDOWS - 1));
+    p->window_min[0] = c->window_min;
+    if (p->window_n < WINDOWS)
+        p->window_n++;
+    uint64_t target = (uint64_t)p->fmt.rate * p->latency_ms / 1000, half = p->fmt.rate / 100;
+    uint64_t low = UINT64_MAX;
+    for (uint32_t i = 0; i < p->window_n; i++)
+        low = p->window_min[i] < low ? p->window_min[i] : low;
+    if (p->window_n < WINDOWS || low <= target + half)
+        return;
+    uint64_t drop = low - (target > half ? target - half : 0);
+    vg_audio_ring_request_drop(&p->ring, drop);
+    p->window_n = 0;
+    vg_debug("audio: overrun: %.1f ms too much buffered for %u ms; dropping the oldest",
+             frames_to_ms(p, (double)drop), WINDOWS * WINDOW_MS);
+}
+
+static void lock(struct vg_audio_player *p, const struct vg_audio_ring_counters *c)
+{
+    p->locked = true;
+    p->at_lock = *c;
+    p->at_lock_skipped = p->dropped_chunks;
+    vg_debug("audio: rate locked at %+.1f ppm", (p->ratio - 1.0) * 1e6);
 }
 
 /* The DLL runs on the error between the mean fill and the target and returns the ratio for
@@ -189,6 +257,7 @@ static void control(struct vg_audio_player *p, uint64_t now)
     p->next_control_ns = now + CONTROL_NS;
     struct vg_audio_ring_counters c;
     vg_audio_ring_counters(&p->ring, &c);
+    check_overrun(p, &c);
     uint64_t dn = c.fill_n - p->ctl_fill_n, ds = c.fill_sum - p->ctl_fill_sum;
     p->ctl_fill_n = c.fill_n;
     p->ctl_fill_sum = c.fill_sum;
@@ -216,10 +285,8 @@ static void control(struct vg_audio_player *p, uint64_t now)
     if (fabs(frames_to_ms(p, err)) < LOCK_ERR_MS) {
         if (!p->near_since_ns)
             p->near_since_ns = now;
-        if (!p->locked && now - p->near_since_ns >= LOCK_HOLD_NS) {
-            p->locked = true;
-            vg_debug("audio: rate locked at %+.1f ppm", (corr - 1.0) * 1e6);
-        }
+        if (!p->locked && now - p->near_since_ns >= LOCK_HOLD_NS)
+            lock(p, &c);
     } else {
         p->near_since_ns = 0;
     }
@@ -227,8 +294,9 @@ static void control(struct vg_audio_player *p, uint64_t now)
 
 static void publish(struct vg_audio_player *p, bool report)
 {
-    struct vg_audio_ring_counters c;
-    ring_totals(p, &c);
+    struct vg_audio_ring_counters c, l;
+    uint64_t l_skipped;
+    totals(p, &c, &l, &l_skipped);
     struct vg_audio_sink_state ks = {0};
     if (p->open)
         p->kops->query(p->sink, &ks);
@@ -248,6 +316,9 @@ static void publish(struct vg_audio_player *p, bool report)
         .full_chunks = c.full_chunks,
         .reopens = p->reopens,
         .locked = p->locked,
+        .stalls = c.stalls,
+        .late_frames = c.late_frames,
+        .after_lock = {l.underruns, l.dropped_frames, l_skipped, l.full_chunks},
     };
     pthread_mutex_lock(&p->lock);
     p->stats = s;
@@ -255,13 +326,18 @@ static void publish(struct vg_audio_player *p, bool report)
     if (report && p->state == VG_AUDIO_PLAYING)
         vg_info("audio: fill %.1f ms (target %u), latency %.1f ms, drift %+.1f ppm, rate "
                 "%+.1f ppm%s, chunks %llu, underruns %llu, dropped %llu frames, skipped %llu "
-                "chunks, torn %llu, full %llu, sink errors %llu",
+                "chunks, torn %llu, full %llu, sink errors %llu, graph stalls %llu (%llu late "
+                "frames dropped); after lock-in: underruns %llu, dropped %llu frames, skipped "
+                "%llu chunks, full %llu",
                 s.fill_ms, p->latency_ms, s.latency_ms, s.drift_ppm, s.rate_ppm,
                 s.locked ? " (locked)" : "",
                 (unsigned long long)s.chunks, (unsigned long long)s.underruns,
                 (unsigned long long)s.dropped_frames, (unsigned long long)s.dropped_chunks,
                 (unsigned long long)s.torn_chunks, (unsigned long long)s.full_chunks,
-                (unsigned long long)ks.errors);
+                (unsigned long long)ks.errors, (unsigned long long)c.stalls,
+                (unsigned long long)c.late_frames, (unsigned long long)l.underruns,
+                (unsigned long long)l.dropped_frames, (unsigned long long)l_skipped,
+                (unsigned long long)l.full_chunks);
 }
 
 static void on_format(struct vg_audio_player *p, const struct vg_audio_read *rd, uint64_t now)
@@ -356,9 +432,25 @@ static bool should_stop(struct vg_audio_player *p)
     return s;
 }
 
+/* Chunks must be read within a few ms of being due however busy the machine is (a game): the
+ * thread asks for SCHED_FIFO below the sound server's own threads, as PipeWire's clients do.
+ * It sleeps between chunks and does bounded work per chunk. Without the permission
+ * (RLIMIT_RTPRIO, CAP_SYS_NICE) it runs at normal priority. */
+static void raise_priority(void)
+{
+    struct sched_param sp = {.sched_priority = RT_PRIORITY};
+    int r = pthread_setschedparam(pthread_self(), SCHED_FIFO | SCHED_RESET_ON_FORK, &sp);
+    if (r == 0)
+        vg_debug("audio: player thread at real-time priority %d", RT_PRIORITY);
+    else
+        vg_debug("audio: player thread at normal priority (real-time refused: %s; see "
+                 "RLIMIT_RTPRIO in limits.conf)", strerror(r));
+}
+
 static void *run(void *arg)
 {
     struct vg_audio_player *p = arg;
+    raise_priority();
     uint64_t report_ns = (uint64_t)p->report_s * VG_NS_PER_S;
     p->next_report_ns = vg_time_ns() + (report_ns ? report_ns : VG_NS_PER_S);
     p->next_publish_ns = vg_time_ns();

@@ -18,8 +18,8 @@ bool vg_audio_ring_init(struct vg_audio_ring *r, size_t chunk_bytes, uint32_t by
     r->chunk_bytes = chunk_bytes;
     r->bytes_per_frame = bytes_per_frame;
     atomic_init(&r->start_bytes, chunk_bytes);
-    atomic_init(&r->trim_above_bytes, cap);
-    atomic_init(&r->trim_to_bytes, chunk_bytes);
+    atomic_init(&r->window_bytes, cap);
+    r->win_min = UINT64_MAX;
     return true;
 }
 
@@ -36,12 +36,16 @@ static uint64_t clamp_bytes(const struct vg_audio_ring *r, uint64_t frames)
 }
 
 void vg_audio_ring_set_levels(struct vg_audio_ring *r, uint64_t start_frames,
-                              uint64_t trim_above_frames, uint64_t trim_to_frames)
+                              uint64_t window_frames)
 {
     atomic_store_explicit(&r->start_bytes, clamp_bytes(r, start_frames), memory_order_relaxed);
-    atomic_store_explicit(&r->trim_above_bytes, clamp_bytes(r, trim_above_frames),
-                          memory_order_relaxed);
-    atomic_store_explicit(&r->trim_to_bytes, clamp_bytes(r, trim_to_frames),
+    uint64_t w = window_frames * r->bytes_per_frame;
+    atomic_store_explicit(&r->window_bytes, w ? w : r->bytes_per_frame, memory_order_relaxed);
+}
+
+void vg_audio_ring_request_drop(struct vg_audio_ring *r, uint64_t n_frames)
+{
+    atomic_store_explicit(&r->drop_request, n_frames * r->bytes_per_frame,
                           memory_order_relaxed);
 }
 
@@ -72,6 +76,29 @@ void vg_audio_ring_commit(struct vg_audio_ring *r)
     atomic_store_explicit(&r->wpos, w + r->chunk_bytes, memory_order_release);
 }
 
+/* Drops up to n bytes of the oldest audio, never what this call of want bytes needs. */
+static uint64_t drop_oldest(struct vg_audio_ring *r, uint64_t *rd, uint64_t *fill, size_t want,
+                            uint64_t n)
+{
+    uint64_t keep = *fill < want ? *fill : want;
+    if (n > *fill - keep)
+        n = *fill - keep;
+    n -= n % r->bytes_per_frame;
+    *rd += n;
+    *fill -= n;
+    return n;
+}
+
+void vg_audio_ring_late(struct vg_audio_ring *r, uint64_t n_frames)
+{
+    if (!atomic_load_explicit(&r->playing, memory_order_relaxed) || !n_frames)
+        return;
+    uint64_t n = n_frames < r->cap ? n_frames * r->bytes_per_frame : r->cap;
+    r->late_bytes = r->late_bytes + n < r->cap ? r->late_bytes + n : r->cap;
+    r->late_played = 0;
+    count(&r->stalls, 1);
+}
+
 uint32_t vg_audio_ring_consume(struct vg_audio_ring *r, void *dst, uint32_t n_frames)
 {
     uint8_t *out = dst;
@@ -82,7 +109,10 @@ uint32_t vg_audio_ring_consume(struct vg_audio_ring *r, void *dst, uint32_t n_fr
     bool playing = atomic_load_explicit(&r->playing, memory_order_relaxed);
 
     if (!playing) {
-        uint64_t start = atomic_load_explicit(&r->start_bytes, memory_order_relaxed);
+        /* Half of this call on top: the fill after each call then averages the start level
+         * over the chunk that just arrived. */
+        uint64_t half = want / 2 - (want / 2) % r->bytes_per_frame;
+        uint64_t start = atomic_load_explicit(&r->start_bytes, memory_order_relaxed) + half;
         if (fill < start) {
             memset(out, 0, want);
             count(&r->silence_frames, n_frames);
@@ -93,17 +123,25 @@ uint32_t vg_audio_ring_consume(struct vg_audio_ring *r, void *dst, uint32_t n_fr
         uint64_t skip = (fill - start) - (fill - start) % r->bytes_per_frame;
         rd += skip;
         fill -= skip;
+        count(&r->dropped_frames, skip / r->bytes_per_frame);
         atomic_store_explicit(&r->playing, true, memory_order_relaxed);
+        r->win_played = 0;
+        r->win_min = UINT64_MAX;
     }
-    uint64_t above = atomic_load_explicit(&r->trim_above_bytes, memory_order_relaxed);
-    uint64_t to = atomic_load_explicit(&r->trim_to_bytes, memory_order_relaxed);
-    if (fill > above && fill > to) {
-        uint64_t drop = fill - to;
-        drop -= drop % r->bytes_per_frame;
-        rd += drop;
-        fill -= drop;
-        count(&r->dropped_frames, drop / r->bytes_per_frame);
+    if (atomic_load_explicit(&r->drop_request, memory_order_relaxed)) {
+        uint64_t req = atomic_exchange_explicit(&r->drop_request, 0, memory_order_relaxed);
+        count(&r->dropped_frames, drop_oldest(r, &rd, &fill, want, req) / r->bytes_per_frame);
         count(&r->trims, 1);
+    }
+    if (r->late_bytes) {
+        /* What is not here yet (it is still in the source, read after the stall) goes as it
+         * arrives, unless a ring's worth of audio plays first: then it was never sent. */
+        uint64_t n = drop_oldest(r, &rd, &fill, want, r->late_bytes);
+        count(&r->late_frames, n / r->bytes_per_frame);
+        r->late_bytes -= n;
+        if (r->late_played >= r->cap)
+            r->late_bytes = 0;
+        r->late_played += want;
     }
 
     size_t take = fill < want ? (size_t)fill : want;
@@ -122,10 +160,21 @@ uint32_t vg_audio_ring_consume(struct vg_audio_ring *r, void *dst, uint32_t n_fr
     atomic_store_explicit(&r->rpos, rd + take, memory_order_release);
     count(&r->played_frames, take / r->bytes_per_frame);
     if (take == want) {
-        count(&r->fill_sum, (fill - take) / r->bytes_per_frame);
+        uint64_t left = fill - take;
+        count(&r->fill_sum, left / r->bytes_per_frame);
         count(&r->fill_n, 1);
-        if (fill == take)
+        if (left == 0)
             count(&r->zero_fill_calls, 1);
+        if (left < r->win_min)
+            r->win_min = left;
+        r->win_played += take;
+        if (r->win_played >= atomic_load_explicit(&r->window_bytes, memory_order_relaxed)) {
+            atomic_store_explicit(&r->window_min, r->win_min / r->bytes_per_frame,
+                                  memory_order_relaxed);
+            count(&r->windows, 1);
+            r->win_played = 0;
+            r->win_min = UINT64_MAX;
+        }
     }
     return (uint32_t)(take / r->bytes_per_frame);
 }
@@ -149,5 +198,9 @@ void vg_audio_ring_counters(struct vg_audio_ring *r, struct vg_audio_ring_counte
     LOAD(fill_sum);
     LOAD(fill_n);
     LOAD(zero_fill_calls);
+    LOAD(windows);
+    LOAD(window_min);
+    LOAD(late_frames);
+    LOAD(stalls);
 #undef LOAD
 }

@@ -90,7 +90,8 @@ static bool capture_start(struct capture *c)
         struct pw_properties *props = pw_properties_new(
             PW_KEY_MEDIA_TYPE, "Audio", PW_KEY_MEDIA_CATEGORY, "Capture", PW_KEY_MEDIA_ROLE,
             "Production", PW_KEY_STREAM_CAPTURE_SINK, "true", PW_KEY_TARGET_OBJECT,
-            "test-sink", PW_KEY_NODE_NAME, "vgapt-bench-capture", NULL);
+            "test-sink", PW_KEY_NODE_NAME, "vgapt-bench-capture", PW_KEY_NODE_LATENCY, "256/48000",
+            NULL);
         c->stream = pw_stream_new(c->core, "vgapt-bench capture", props);
         ok = c->stream != NULL;
     }
@@ -261,8 +262,12 @@ static double baseline_cpu_s(const char *dir, double seconds)
     return child_cpu_s() - cpu0;
 }
 
+static bool trace;
+
 static void print_latency(const char *what, struct run_result *r)
 {
+    for (size_t i = 0; trace && i < r->n; i++)
+        printf("    mark at %7.3f s: %6.2f ms\n", r->mark_s[i], r->lat[i]);
     double sorted[MAX_MARKS];
     memcpy(sorted, r->lat, r->n * sizeof(double));
     printf("  %-24s marks %4zu/%-4zu p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms\n", what, r->n,
@@ -281,6 +286,8 @@ int vg_bench_audio(int argc, char **argv)
          "length of each +-1000 ppm run (0 skips them)", NULL},
         {"audio-latency-ms", 0, VG_OPT_INT, &target, 10, 500, NULL, "MS",
          "the client's target (its default is 20)", NULL},
+        {"trace", 0, VG_OPT_FLAG, &trace, 0, 0, NULL, NULL, "print every mark's latency",
+         NULL},
     };
     const struct vg_opts_program prog = {
         "vgapt-bench audio", "[OPTIONS]",

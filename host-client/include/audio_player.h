@@ -1,4 +1,4 @@
-/* The audio player: a normal-priority thread that reads chunks from a source as they are due,
+/* The audio player: a thread (real-time priority where allowed) that reads chunks from a source as they are due,
  * copies each once into a lock-free ring, opens the sink's stream on the first valid format
  * (again on a change, closed after an idle time) and keeps the ring's fill at the target with
  * a DLL (spa/utils/dll.h) steering the sink's adaptive resampler. It logs a summary of its
@@ -39,7 +39,12 @@ struct vg_audio_stats {
     double rate_ppm;         /* the resampler correction the controller applies now */
     uint64_t chunks, dropped_chunks, torn_chunks, underruns, dropped_frames, full_chunks;
     uint64_t reopens;        /* streams opened */
+    uint64_t stalls;         /* the graph stalled while playing... */
+    uint64_t late_frames;    /* ...and this much audio was dropped to hold the latency */
     bool locked;             /* the rate controller has settled */
+    struct {                 /* what happened after lock-in (summed over streams) */
+        uint64_t underruns, dropped_frames, dropped_chunks, full_chunks;
+    } after_lock;
 };
 
 /* NULL on error (logged). The thread starts at once and copes with a missing region or server

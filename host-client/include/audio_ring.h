@@ -3,9 +3,11 @@
  * (consumer). Lock-free: positions are monotonically increasing byte counts in atomics.
  *
  * The consumer owns the policy that needs its clock: it waits until the ring holds start_bytes
- * before playing (at start and after an underrun), plays silence on underrun, and drops the
- * oldest audio back to trim_to_bytes when the fill exceeds trim_above_bytes (an overrun: a
- * burst after a stall). Everything it does is counted for the player to report. */
+ * (plus half a call) before playing, at start and after an underrun, and plays silence on
+ * underrun. It reports the
+ * lowest fill of each window of played frames; the player decides from those whether the ring
+ * holds too much for good (a burst after a stall, not a graph cycle that came late) and asks
+ * the consumer to drop the oldest audio. Everything it does is counted for the player. */
 #pragma once
 
 #include <stdatomic.h>
@@ -16,13 +18,18 @@
 struct vg_audio_ring_counters {
     uint64_t underruns;        /* times the ring ran dry while playing */
     uint64_t silence_frames;   /* frames of silence played (starting, underrun) */
-    uint64_t dropped_frames;   /* oldest frames dropped by trimming (overrun) */
-    uint64_t trims;            /* times the consumer trimmed */
+    uint64_t dropped_frames;   /* oldest frames dropped: trimmed (overrun) or skipped to start
+                                  at the start level */
+    uint64_t trims;            /* times the consumer trimmed on request */
     uint64_t full_chunks;      /* chunks the producer could not write (ring full) */
     uint64_t played_frames;    /* frames of audio played */
     uint64_t fill_sum;         /* sum over consumer calls of the frames left after the call */
     uint64_t fill_n;           /* number of those calls while playing */
     uint64_t zero_fill_calls;  /* calls that ended with an empty ring while playing */
+    uint64_t late_frames;      /* frames dropped because the graph stalled (vg_audio_ring_late) */
+    uint64_t stalls;           /* times that happened */
+    uint64_t windows;          /* windows of window_frames played frames completed */
+    uint64_t window_min;       /* the lowest fill after a call in the last completed window */
 };
 
 struct vg_audio_ring {
@@ -31,20 +38,29 @@ struct vg_audio_ring {
     size_t chunk_bytes;
     uint32_t bytes_per_frame;
     _Atomic uint64_t wpos, rpos; /* bytes written / consumed since creation */
-    _Atomic uint64_t start_bytes, trim_above_bytes, trim_to_bytes;
-    atomic_bool playing;         /* consumer side: past the start threshold */
+    _Atomic uint64_t start_bytes, window_bytes;
+    _Atomic uint64_t drop_request; /* bytes the player asks the consumer to drop */
+    atomic_bool playing;           /* consumer side: past the start threshold */
+    uint64_t win_played, win_min;  /* consumer only: the window in progress */
+    uint64_t late_bytes;           /* consumer only: vg_audio_ring_late not yet served... */
+    uint64_t late_played;          /* ...and what was played since */
     /* counters, written by one side each, read by anyone (relaxed) */
     _Atomic uint64_t underruns, silence_frames, dropped_frames, trims, full_chunks,
-        played_frames, fill_sum, fill_n, zero_fill_calls;
+        played_frames, fill_sum, fill_n, zero_fill_calls, windows, window_min, late_frames,
+        stalls;
 };
 
 /* Caller storage (init/finish). cap_chunks chunks of chunk_bytes each. false: out of memory. */
 bool vg_audio_ring_init(struct vg_audio_ring *r, size_t chunk_bytes, uint32_t bytes_per_frame,
                         uint32_t cap_chunks);
 void vg_audio_ring_finish(struct vg_audio_ring *r);
-/* Start/trim levels in frames (any thread). */
+/* The start level and the length of the windows whose lowest fill is reported, in frames (any
+ * thread). */
 void vg_audio_ring_set_levels(struct vg_audio_ring *r, uint64_t start_frames,
-                              uint64_t trim_above_frames, uint64_t trim_to_frames);
+                              uint64_t window_frames);
+/* Asks the consumer to drop up to n_frames of the oldest audio at its next call; it never drops
+ * what that call needs (any thread). Replaces an earlier request not yet served. */
+void vg_audio_ring_request_drop(struct vg_audio_ring *r, uint64_t n_frames);
 
 /* Producer: room for one chunk (contiguous, chunk_bytes), or NULL when full. */
 void *vg_audio_ring_chunk_slot(struct vg_audio_ring *r);
@@ -56,6 +72,13 @@ void vg_audio_ring_commit(struct vg_audio_ring *r);
 /* Consumer (real-time safe): fills dst with n_frames frames, audio and/or silence according to
  * the policy above. Returns the frames of audio (not silence) written. */
 uint32_t vg_audio_ring_consume(struct vg_audio_ring *r, void *dst, uint32_t n_frames);
+
+/* Consumer (real-time safe), before a consume call: the graph ran n_frames of time without
+ * this stream (its thread was late, or stopped): that much of the oldest audio is dropped, as
+ * the calls can spare it (what is still to come from the source is dropped when it arrives,
+ * unless a ring's worth plays first), so that what follows plays when it would have and the
+ * latency stays where it was. Ignored while waiting for the start level. */
+void vg_audio_ring_late(struct vg_audio_ring *r, uint64_t n_frames);
 
 /* Frames buffered now (any thread). */
 uint64_t vg_audio_ring_fill(struct vg_audio_ring *r);

@@ -32,13 +32,16 @@ struct vg_audio_sink_ops {
     const char *description;
 
     /* Connects to the server. opts: borrowed for the call. NULL when the server cannot be
-     * reached (logged with what to do). */
+     * reached (logged with what to do, once while it stays away). */
     struct vg_audio_sink *(*create)(const struct vg_audio_sink_options *opts);
     /* Closes any stream first. Accepts NULL. */
     void (*destroy)(struct vg_audio_sink *s);
 
     /* Opens a playback stream of fmt fed from ring (borrowed until close; the real-time
-     * callback consumes it). 0 or negative errno (logged). */
+     * callback consumes it). 0 or negative errno (logged); -EPIPE: the server went away,
+     * destroy and create again. A target that does not exist is no error: the stream plays on
+     * the default sink (logged, with how to list the sinks) and moves to the target when it
+     * appears. */
     int (*open)(struct vg_audio_sink *s, const struct vg_audio_format *fmt,
                 struct vg_audio_ring *ring);
     /* Closes the stream; once it returns the ring is no longer touched. Idempotent. */

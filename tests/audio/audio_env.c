@@ -42,7 +42,7 @@ bool audio_env_start(struct audio_env *e, const char *parent, unsigned channels)
     memset(e, 0, sizeof(*e));
     e->channels = channels;
     snprintf(e->dir, sizeof(e->dir), "%s/pw%u", parent, channels);
-    char run[600], cfg[600], path[800], log[800];
+    char run[600], cfg[600], path[800];
     snprintf(run, sizeof(run), "%s/run", e->dir);
     snprintf(cfg, sizeof(cfg), "%s/config", e->dir);
     if ((mkdir(e->dir, 0700) != 0 && errno != EEXIST) || !mkdirs(e->dir, "run") ||
@@ -79,12 +79,23 @@ bool audio_env_start(struct audio_env *e, const char *parent, unsigned channels)
     setenv("XDG_RUNTIME_DIR", run, 1);
     setenv("PIPEWIRE_RUNTIME_DIR", run, 1);
     setenv("XDG_CONFIG_HOME", cfg, 1);
+    /* WirePlumber restores stream targets and volumes from here: not the user's, nor another
+     * test's. */
+    snprintf(path, sizeof(path), "%s/state", e->dir);
+    setenv("XDG_STATE_HOME", path, 1);
     unsetenv("DBUS_SESSION_BUS_ADDRESS");
+    return audio_env_restart(e);
+}
 
+bool audio_env_restart(struct audio_env *e)
+{
+    char path[800], log[800];
+    /* A killed daemon leaves its socket: waiting for the file must see the new one. */
+    snprintf(path, sizeof(path), "%s/run/pipewire-0", e->dir);
+    unlink(path);
     snprintf(log, sizeof(log), "%s/pipewire.log", e->dir);
     char *pw[] = {"pipewire", NULL};
     e->pipewire = audio_spawn(pw, log);
-    snprintf(path, sizeof(path), "%s/pipewire-0", run);
     uint64_t deadline = vg_time_ns() + 10 * VG_NS_PER_S;
     struct stat st;
     while (stat(path, &st) != 0 && vg_time_ns() < deadline)
@@ -123,12 +134,31 @@ void audio_env_stop(struct audio_env *e)
     stop(&e->pipewire);
 }
 
+void audio_env_kill(struct audio_env *e)
+{
+    pid_t pids[] = {e->wireplumber, e->pipewire};
+    for (int i = 0; i < 2; i++) {
+        if (pids[i] > 0) {
+            kill(pids[i], SIGKILL);
+            vg_test_wait(pids[i], 5000);
+        }
+    }
+    e->wireplumber = e->pipewire = 0;
+}
+
 pid_t audio_record_start(const struct audio_env *e, const char *wav, const char *log)
+{
+    return audio_record_node(e, "test-sink", wav, log);
+}
+
+pid_t audio_record_node(const struct audio_env *e, const char *node, const char *wav,
+                        const char *log)
 {
     char channels[8];
     snprintf(channels, sizeof(channels), "%u", e->channels);
-    char *argv[] = {"pw-record", "--target", "test-sink", "--rate", "48000", "--channels",
-                    channels, "--channel-map",
+    /* A capture stream's target must be a source unless it asks for a sink's monitor. */
+    char *argv[] = {"pw-record", "-P", "{ stream.capture.sink = true }", "--target",
+                    (char *)node, "--rate", "48000", "--channels", channels, "--channel-map",
                     e->channels == 8 ? "FL,FR,FC,LFE,RL,RR,SL,SR" : "FL,FR", "--format", "s16",
                     (char *)wav, NULL};
     pid_t pid = audio_spawn(argv, log);

@@ -17,13 +17,20 @@ struct audio_env {
 };
 
 /* Starts the daemon with a null sink of 2 or 8 channels at 48 kHz; sets XDG_RUNTIME_DIR,
- * PIPEWIRE_RUNTIME_DIR and XDG_CONFIG_HOME in this process for the children. false (and the
- * reason on stderr) if it does not come up. */
+ * PIPEWIRE_RUNTIME_DIR, XDG_CONFIG_HOME and XDG_STATE_HOME in this process for the children.
+ * false (and the reason on stderr) if it does not come up. */
 bool audio_env_start(struct audio_env *e, const char *parent_dir, unsigned channels);
 void audio_env_stop(struct audio_env *e);
+/* SIGKILL to both daemons (a crash), reaped; the runtime dir and configuration stay. */
+void audio_env_kill(struct audio_env *e);
+/* Starts the daemons again in the same runtime dir after audio_env_kill; false as for start. */
+bool audio_env_restart(struct audio_env *e);
 
 /* Records test-sink's monitor (s16, 48 kHz, the sink's channels) into wav. */
 pid_t audio_record_start(const struct audio_env *e, const char *wav, const char *log);
+/* The same for another sink of the same channels (node: its node.name, borrowed). */
+pid_t audio_record_node(const struct audio_env *e, const char *node, const char *wav,
+                        const char *log);
 /* SIGINT (pw-record then finishes the file) and waits. */
 void audio_record_stop(pid_t pid);
 

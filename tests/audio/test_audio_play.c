@@ -1,7 +1,8 @@
 /* The real path: vgapt-guest tone writes a Scream ring, vgapt-client --audio-only plays it into
  * a private PipeWire daemon's null sink, pw-record records the sink's monitor, and the
  * recording is analysed here: each channel carries its own tone (channel c: c x 440 Hz) at the
- * written level, without gaps; format changes, writer restarts and stalls recover.
+ * written level, without gaps (a mono tone: on both of the stereo sink's channels); format
+ * changes, writer restarts and stalls recover.
  * Usage: test-audio-play CLIENT GUEST */
 #include <math.h>
 #include <signal.h>
@@ -108,6 +109,21 @@ static void check_tones(const struct result *r, unsigned channels, size_t from, 
     }
 }
 
+/* A mono stream (the guest's one channel, FC in its mask) goes out as SPA's MONO position,
+ * which PipeWire copies to every channel of the sink at unity gain: on a stereo sink the tone
+ * at the written level on both channels. (Sent as FC it would come out 3 dB louder on each.) */
+static void check_mono(const struct result *r, size_t from, const char *what)
+{
+    size_t n = r->wav.rate;
+    CHECK_MSG(from + n <= r->end, "%s: the tone is shorter than expected", what);
+    for (unsigned c = 0; c < r->wav.channels; c++) {
+        double a = tone_level(&r->wav, c, from, n, FREQ);
+        CHECK_MSG(a > AMPLITUDE * 0.8 && a < AMPLITUDE * 1.2,
+                  "%s: sink channel %u: %g Hz at amplitude %.3f, want %.2f (the mono channel "
+                  "on every speaker)", what, c + 1, FREQ, a, AMPLITUDE);
+    }
+}
+
 static size_t ms_frames(const struct result *r, double ms)
 {
     return (size_t)(ms * r->wav.rate / 1000.0);
@@ -130,8 +146,12 @@ static void plays_format(struct audio_env *e, const char *rate, const char *bits
     char what[64];
     snprintf(what, sizeof(what), "%s Hz %s-bit %u ch", rate, bits, channels);
     if (play(e, 2.5, extra, &r)) {
-        CHECK_MSG(r.wav.channels == channels, "%s: recorded %u channels", what, r.wav.channels);
-        check_tones(&r, channels, r.start + ms_frames(&r, 300), what);
+        CHECK_MSG(r.wav.channels == e->channels, "%s: recorded %u channels", what,
+                  r.wav.channels);
+        if (channels == 1)
+            check_mono(&r, r.start + ms_frames(&r, 300), what);
+        else
+            check_tones(&r, channels, r.start + ms_frames(&r, 300), what);
         /* A dropout of a few ms is the machine's scheduling (vgapt-bench audio measures those);
          * a lost stretch of audio is a bug. */
         size_t at;
@@ -163,6 +183,21 @@ static void plays_s24_44k1_stereo(void)
 static void plays_s32_48k_stereo(void)
 {
     plays_format(&env2, "48000", "32", 2);
+}
+
+static void plays_s16_48k_mono(void)
+{
+    plays_format(&env2, "48000", "16", 1);
+}
+
+static void plays_s24_192k_stereo(void)
+{
+    plays_format(&env2, "192000", "24", 2);
+}
+
+static void plays_s16_192k_mono(void)
+{
+    plays_format(&env2, "192000", "16", 1);
 }
 
 static void plays_s16_44k1_8ch(void)
@@ -310,6 +345,9 @@ int main(int argc, char **argv)
     RUN(plays_s24_44k1_stereo);
     RUN(plays_s32_48k_stereo);
     RUN(plays_s24_96k_stereo);
+    RUN(plays_s24_192k_stereo);
+    RUN(plays_s16_48k_mono);
+    RUN(plays_s16_192k_mono);
     RUN(format_change_keeps_playing_within_100ms);
     RUN(writer_restart_recovers);
     RUN(stall_of_2s_is_silence_then_recovers);

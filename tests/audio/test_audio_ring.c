@@ -1,6 +1,7 @@
 /* The ring between the player and the real-time callback: it starts at the start level, plays
- * silence on underrun and waits for the start level again (no crackle, no spiral), and trims
- * a burst back to the target, counting what it did. */
+ * silence on underrun and waits for the start level again (no crackle, no spiral), reports the
+ * lowest fill of each window and drops the oldest audio when the player asks, never more than
+ * leaves the call short, counting what it did. */
 #include <stdint.h>
 #include <string.h>
 
@@ -27,23 +28,24 @@ static void starts_at_the_start_level_and_underruns_into_silence(void)
 {
     struct vg_audio_ring r;
     CHECK(vg_audio_ring_init(&r, CHUNK * BPF, BPF, 8));
-    vg_audio_ring_set_levels(&r, 1440, 4 * CHUNK, 1440);
+    vg_audio_ring_set_levels(&r, 1440, 4 * CHUNK);
     push(&r, 7);
     CHECK(vg_audio_ring_consume(&r, out, 256) == 0); /* 960 < 1440: not yet */
     CHECK(out[0] == 0 && out[511] == 0);
     push(&r, 8);
-    /* 1920 >= 1440: starts, from 1440 frames before the end (480 skipped). */
+    /* 1920 >= 1440 + 128 (half a call): starts from 1568 frames before the end (352
+     * skipped). */
     CHECK(vg_audio_ring_consume(&r, out, 256) == 256);
     CHECK(out[0] == 7);
-    CHECK(vg_audio_ring_fill(&r) == 1440 - 256);
-    CHECK(vg_audio_ring_consume(&r, out, 1184) == 1184);
-    CHECK(out[1183 * 2] == 8);
+    CHECK(vg_audio_ring_fill(&r) == 1568 - 256);
+    CHECK(vg_audio_ring_consume(&r, out, 1312) == 1312);
+    CHECK(out[1311 * 2] == 8);
     memset(out, 0x55, sizeof(out));
     CHECK(vg_audio_ring_consume(&r, out, 256) == 0);
     CHECK(out[0] == 0 && out[511] == 0);
     struct vg_audio_ring_counters c;
     vg_audio_ring_counters(&r, &c);
-    CHECK(c.underruns == 1 && c.played_frames == 1440);
+    CHECK(c.underruns == 1 && c.played_frames == 1568 && c.dropped_frames == 352);
     /* After the underrun: waits for the start level again. */
     push(&r, 9);
     CHECK(vg_audio_ring_consume(&r, out, 256) == 0);
@@ -52,21 +54,90 @@ static void starts_at_the_start_level_and_underruns_into_silence(void)
     vg_audio_ring_finish(&r);
 }
 
-static void a_burst_is_trimmed_to_the_target_oldest_first(void)
+static void a_requested_drop_takes_the_oldest_and_never_starves_the_call(void)
 {
     struct vg_audio_ring r;
     CHECK(vg_audio_ring_init(&r, CHUNK * BPF, BPF, 8));
-    vg_audio_ring_set_levels(&r, CHUNK, 3 * CHUNK, CHUNK);
+    vg_audio_ring_set_levels(&r, CHUNK - 50, 10 * CHUNK);
     push(&r, 1);
     CHECK(vg_audio_ring_consume(&r, out, 100) == 100);
     for (int16_t v = 2; v <= 6; v++)
         push(&r, v);
+    /* No request: a high fill alone is kept (a late graph cycle catches up by itself). */
+    CHECK(vg_audio_ring_consume(&r, out, 100) == 100);
+    CHECK(out[0] == 1);
+    vg_audio_ring_request_drop(&r, 760 + 4 * CHUNK);
     CHECK(vg_audio_ring_consume(&r, out, 100) == 100);
     CHECK_MSG(out[0] == 6, "played %d, want the newest chunk", out[0]);
     struct vg_audio_ring_counters c;
     vg_audio_ring_counters(&r, &c);
-    CHECK(c.trims == 1 && c.dropped_frames == 860 + 5 * CHUNK - CHUNK);
+    CHECK(c.trims == 1 && c.dropped_frames == 760 + 4 * CHUNK);
     CHECK(vg_audio_ring_fill(&r) == CHUNK - 100);
+    /* A request larger than the fill leaves what the call needs. */
+    vg_audio_ring_request_drop(&r, 10 * CHUNK);
+    CHECK(vg_audio_ring_consume(&r, out, 300) == 300);
+    CHECK(vg_audio_ring_fill(&r) == 0);
+    vg_audio_ring_counters(&r, &c);
+    CHECK(c.trims == 2 && c.dropped_frames == 760 + 4 * CHUNK + CHUNK - 400 &&
+          c.underruns == 0);
+    vg_audio_ring_finish(&r);
+}
+
+static void a_graph_stall_drops_what_it_made_late(void)
+{
+    struct vg_audio_ring r;
+    CHECK(vg_audio_ring_init(&r, CHUNK * BPF, BPF, 8));
+    vg_audio_ring_set_levels(&r, CHUNK - 128, 10 * CHUNK);
+    vg_audio_ring_late(&r, 500); /* not playing yet: nothing to hold */
+    push(&r, 1);
+    push(&r, 2);
+    CHECK(vg_audio_ring_consume(&r, out, 256) == 256); /* starts at 960: 960 skipped */
+    CHECK(out[0] == 2 && vg_audio_ring_fill(&r) == CHUNK - 256);
+    push(&r, 3);
+    /* The graph skipped 300 frames of time: they are dropped before the call. */
+    vg_audio_ring_late(&r, 300);
+    CHECK(vg_audio_ring_consume(&r, out, 512) == 512);
+    CHECK(out[0] == 2 && out[(CHUNK - 557) * 2] == 2 && out[(CHUNK - 556) * 2] == 3);
+    struct vg_audio_ring_counters c;
+    vg_audio_ring_counters(&r, &c);
+    CHECK(c.stalls == 1 && c.late_frames == 300 && c.dropped_frames == CHUNK);
+    CHECK(vg_audio_ring_fill(&r) == 2 * CHUNK - 256 - 300 - 512);
+    /* More late than buffered: the rest goes as it arrives (the source's backlog). */
+    vg_audio_ring_late(&r, 1500);
+    CHECK(vg_audio_ring_consume(&r, out, 256) == 256);
+    CHECK(vg_audio_ring_fill(&r) == 0);
+    push(&r, 4);
+    CHECK(vg_audio_ring_consume(&r, out, 256) == 256);
+    CHECK(out[0] == 4 && out[255 * 2] == 4 && vg_audio_ring_fill(&r) == 0);
+    vg_audio_ring_counters(&r, &c);
+    CHECK_MSG(c.stalls == 2 && c.late_frames == 300 + 596 + 704 && c.underruns == 0,
+              "stalls %llu, late %llu", (unsigned long long)c.stalls,
+              (unsigned long long)c.late_frames);
+    vg_audio_ring_finish(&r);
+}
+
+static void reports_the_lowest_fill_of_each_window(void)
+{
+    struct vg_audio_ring r;
+    CHECK(vg_audio_ring_init(&r, CHUNK * BPF, BPF, 8));
+    vg_audio_ring_set_levels(&r, CHUNK, 1440);
+    push(&r, 1);
+    push(&r, 2);
+    push(&r, 3);
+    /* Starts at CHUNK + 120 (1800 frames skipped); fills after each call: 840, 600, 360, then
+     * a chunk in: 1080, 840, 600. */
+    for (int i = 0; i < 3; i++)
+        CHECK(vg_audio_ring_consume(&r, out, 240) == 240);
+    struct vg_audio_ring_counters c;
+    vg_audio_ring_counters(&r, &c);
+    CHECK(c.windows == 0);
+    push(&r, 4);
+    for (int i = 0; i < 3; i++)
+        CHECK(vg_audio_ring_consume(&r, out, 240) == 240);
+    vg_audio_ring_counters(&r, &c);
+    /* 6 x 240 = 1440 frames played: one window, lowest fill 360. */
+    CHECK_MSG(c.windows == 1 && c.window_min == 360, "windows %llu, min %llu",
+              (unsigned long long)c.windows, (unsigned long long)c.window_min);
     vg_audio_ring_finish(&r);
 }
 
@@ -83,7 +154,9 @@ static void a_full_ring_refuses_a_chunk(void)
 int main(void)
 {
     RUN(starts_at_the_start_level_and_underruns_into_silence);
-    RUN(a_burst_is_trimmed_to_the_target_oldest_first);
+    RUN(a_requested_drop_takes_the_oldest_and_never_starves_the_call);
+    RUN(a_graph_stall_drops_what_it_made_late);
+    RUN(reports_the_lowest_fill_of_each_window);
     RUN(a_full_ring_refuses_a_chunk);
     return vg_test_finish();
 }

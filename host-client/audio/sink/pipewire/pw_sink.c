@@ -1,17 +1,26 @@
 /* Sink backend "pipewire": a native pw_stream playback stream on its own pw_thread_loop. The
  * process callback runs on PipeWire's data thread (PW_STREAM_FLAG_RT_PROCESS) and only moves
  * frames out of the vg_audio_ring; everything else happens with the thread loop locked from the
- * player thread. Rate matching uses the stream's own adaptive resampler (SPA_PROP_rate). */
+ * player thread. Rate matching uses the stream's own adaptive resampler (SPA_PROP_rate).
+ *
+ * What the user is told, from the thread loop: the server going away and coming back, a stream
+ * that no session manager links, and a target sink that does not exist. WirePlumber 0.4 links a
+ * stream whose target.object does not exist to the default sink after one rescan, and from
+ * then on keeps it following the default (as PulseAudio does), also when the target appears;
+ * so when it does, we ask for the move as pavucontrol would: target.object in the "default"
+ * metadata for our node. */
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <pipewire/extensions/metadata.h>
 #include <pipewire/pipewire.h>
 #include <spa/param/audio/format-utils.h>
 #include <spa/param/props.h>
 #include <spa/pod/builder.h>
+#include <spa/utils/dict.h>
 
 #include "audio_ring.h"
 #include "audio_sink.h"
@@ -22,6 +31,11 @@ struct vg_audio_sink {
     struct pw_context *context;
     struct pw_core *core;
     struct spa_hook core_listener;
+    struct pw_registry *registry; /* only with a target: to tell whether it exists */
+    struct spa_hook registry_listener;
+    struct pw_metadata *metadata; /* "default": to move the stream to the target */
+    uint32_t metadata_id;
+    struct spa_source *link_timer; /* warns when the stream stays unlinked */
     struct pw_stream *stream;
     struct spa_hook stream_listener;
     struct vg_audio_ring *ring;  /* borrowed while open */
@@ -31,12 +45,27 @@ struct vg_audio_sink {
     char role[64];
     uint32_t quantum_ms;
     double last_ratio;
+    /* thread loop only */
+    uint32_t target_id;          /* registry id of the target sink; SPA_ID_INVALID: none */
+    char target_serial[32];      /* its object.serial */
+    bool target_warned;          /* said the target is missing */
+    bool link_warned;            /* said the stream is not linked */
+    /* the graph's position (io_changed) and, on the data thread only, the last cycle's */
+    _Atomic(struct spa_io_position *) position;
+    uint64_t last_pos, last_dur;
+    bool have_pos;
     atomic_bool dead;            /* the server went away */
     atomic_bool streaming;
     _Atomic uint64_t errors;     /* real-time callback errors */
 };
 
+#define LINK_WAIT_S 5 /* a stream unlinked this long after opening: say so */
+
 static atomic_int pw_users;
+
+/* Across connections, so that a server that stays away is reported once, not every retry. */
+enum { SERVER_UP, SERVER_LOST, SERVER_REPORTED };
+static atomic_int server_state = SERVER_UP;
 
 static void on_core_error(void *data, uint32_t id, int seq, int res, const char *message)
 {
@@ -44,6 +73,7 @@ static void on_core_error(void *data, uint32_t id, int seq, int res, const char 
     /* Context: the thread loop (not real-time). */
     if (id == PW_ID_CORE && res == -EPIPE) {
         atomic_store(&s->dead, true);
+        atomic_store(&server_state, SERVER_LOST);
         vg_warn("audio: the PipeWire server went away (%s); reconnecting", message);
     } else {
         vg_debug("audio: PipeWire error on object %u: %s (%s)", id, message, strerror(-res));
@@ -55,6 +85,93 @@ static const struct pw_core_events core_events = {
     .error = on_core_error,
 };
 
+/* The target as WirePlumber matches target.object: node.name, object.serial or object.path of
+ * a node that takes audio in. */
+static bool is_target(const struct vg_audio_sink *s, const struct spa_dict *props)
+{
+    const char *cls = spa_dict_lookup(props, PW_KEY_MEDIA_CLASS);
+    if (!cls || (strncmp(cls, "Audio/Sink", 10) != 0 && strcmp(cls, "Audio/Duplex") != 0))
+        return false;
+    const char *keys[] = {PW_KEY_NODE_NAME, PW_KEY_OBJECT_SERIAL, PW_KEY_OBJECT_PATH};
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        const char *v = spa_dict_lookup(props, keys[i]);
+        if (v && strcmp(v, s->target) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The stream plays elsewhere (we warned) and the target is here: move it there. */
+static void move_to_target(struct vg_audio_sink *s)
+{
+    uint32_t node = s->stream ? pw_stream_get_node_id(s->stream) : SPA_ID_INVALID;
+    if (!s->metadata || node == SPA_ID_INVALID || !s->target_serial[0]) {
+        vg_info("audio: sink '%s' is here; the stream moves to it when it opens again",
+                s->target);
+        return;
+    }
+    vg_info("audio: sink '%s' is here; moving the stream to it", s->target);
+    pw_metadata_set_property(s->metadata, node, "target.object", "Spa:Id", s->target_serial);
+}
+
+static void on_global(void *data, uint32_t id, uint32_t permissions, const char *type,
+                      uint32_t version, const struct spa_dict *props)
+{
+    struct vg_audio_sink *s = data;
+    if (!props)
+        return;
+    if (!s->metadata && strcmp(type, PW_TYPE_INTERFACE_Metadata) == 0) {
+        const char *name = spa_dict_lookup(props, PW_KEY_METADATA_NAME);
+        if (name && strcmp(name, "default") == 0) {
+            s->metadata = pw_registry_bind(s->registry, id, type, PW_VERSION_METADATA, 0);
+            s->metadata_id = id;
+        }
+        return;
+    }
+    if (s->target_id != SPA_ID_INVALID || strcmp(type, PW_TYPE_INTERFACE_Node) != 0 ||
+        !is_target(s, props))
+        return;
+    s->target_id = id;
+    const char *serial = spa_dict_lookup(props, PW_KEY_OBJECT_SERIAL);
+    snprintf(s->target_serial, sizeof(s->target_serial), "%s", serial ? serial : "");
+    if (s->target_warned)
+        move_to_target(s);
+    s->target_warned = false;
+}
+
+static void on_global_remove(void *data, uint32_t id)
+{
+    struct vg_audio_sink *s = data;
+    if (s->metadata && id == s->metadata_id) {
+        pw_proxy_destroy((struct pw_proxy *)s->metadata);
+        s->metadata = NULL;
+    }
+    if (id != s->target_id)
+        return;
+    s->target_id = SPA_ID_INVALID;
+    s->target_warned = true;
+    vg_warn("audio: sink '%s' went away; playing on the default sink until it is back",
+            s->target);
+}
+
+static const struct pw_registry_events registry_events = {
+    PW_VERSION_REGISTRY_EVENTS,
+    .global = on_global,
+    .global_remove = on_global_remove,
+};
+
+static void on_link_timer(void *data, uint64_t expirations)
+{
+    struct vg_audio_sink *s = data;
+    if (!s->stream || atomic_load(&s->streaming) || atomic_load(&s->dead))
+        return;
+    s->link_warned = true;
+    vg_warn("audio: the stream is open but not linked to a sink after %d s; is the session "
+            "manager running (systemctl --user status wireplumber)? `wpctl status` shows the "
+            "sinks and streams. Still waiting.",
+            LINK_WAIT_S);
+}
+
 static void on_state_changed(void *data, enum pw_stream_state old, enum pw_stream_state state,
                              const char *error)
 {
@@ -64,6 +181,19 @@ static void on_state_changed(void *data, enum pw_stream_state old, enum pw_strea
         vg_warn("audio: PipeWire stream error: %s", error ? error : "unknown");
     else
         vg_debug("audio: stream %s", pw_stream_state_as_string(state));
+    if (state != PW_STREAM_STATE_STREAMING)
+        return;
+    if (s->link_warned)
+        vg_info("audio: the stream is linked and playing now");
+    s->link_warned = false;
+    /* Linked, so the session manager has decided; the registry's events came before this. */
+    if (s->registry && s->target_id == SPA_ID_INVALID && !s->target_warned) {
+        s->target_warned = true;
+        vg_warn("audio: no sink '%s' (the audio target) here; playing on the default sink "
+                "until it appears. The sinks' names: `pw-cli ls Node` (node.name of each "
+                "Audio/Sink), or `wpctl status`.",
+                s->target);
+    }
 }
 
 static void count_error(struct vg_audio_sink *s)
@@ -90,6 +220,18 @@ static void on_process(void *data)
     uint32_t n = d->maxsize / s->stride;
     if (b->requested && b->requested < n)
         n = (uint32_t)b->requested;
+    /* Cycles the graph ran without us (this thread was late) played nothing of ours, and the
+     * audio they should have taken is late by as much: it is dropped, so the latency holds. */
+    struct spa_io_position *pos = atomic_load_explicit(&s->position, memory_order_acquire);
+    if (pos) {
+        uint64_t p = pos->clock.position, next = s->last_pos + s->last_dur;
+        struct spa_fraction r = pos->clock.rate;
+        if (s->have_pos && p > next && p - next < r.denom && r.num)
+            vg_audio_ring_late(s->ring, (p - next) * s->rate * r.num / r.denom);
+        s->last_pos = p;
+        s->last_dur = pos->clock.duration;
+        s->have_pos = true;
+    }
     vg_audio_ring_consume(s->ring, d->data, n);
     d->chunk->offset = 0;
     d->chunk->stride = (int32_t)s->stride;
@@ -97,9 +239,19 @@ static void on_process(void *data)
     pw_stream_queue_buffer(s->stream, b);
 }
 
+static void on_io_changed(void *data, uint32_t id, void *area, uint32_t size)
+{
+    struct vg_audio_sink *s = data;
+    if (id == SPA_IO_Position)
+        atomic_store_explicit(&s->position,
+                              size >= sizeof(struct spa_io_position) ? area : NULL,
+                              memory_order_release);
+}
+
 static const struct pw_stream_events stream_events = {
     PW_VERSION_STREAM_EVENTS,
     .state_changed = on_state_changed,
+    .io_changed = on_io_changed,
     .process = on_process,
 };
 
@@ -119,25 +271,43 @@ static struct vg_audio_sink *pw_sink_create(const struct vg_audio_sink_options *
     snprintf(s->role, sizeof(s->role), "%s", o->role ? o->role : "Game");
     s->quantum_ms = o->quantum_ms ? o->quantum_ms : 5;
     s->last_ratio = 1.0;
+    s->target_id = SPA_ID_INVALID;
     s->loop = pw_thread_loop_new("vgapt-audio", NULL);
     if (!s->loop)
         goto fail;
-    s->context = pw_context_new(pw_thread_loop_get_loop(s->loop), NULL, 0);
+    /* client-rt.conf loads module-rt: the data thread that runs on_process gets real-time
+     * priority (rtkit, or RLIMIT_RTPRIO), as pw-play's does; under load a normal-priority one
+     * misses graph cycles, and every cycle missed adds a quantum of latency. */
+    s->context = pw_context_new(pw_thread_loop_get_loop(s->loop),
+                                pw_properties_new(PW_KEY_CONFIG_NAME, "client-rt.conf", NULL), 0);
     if (!s->context)
         goto fail;
     if (pw_thread_loop_start(s->loop) < 0)
         goto fail;
     pw_thread_loop_lock(s->loop);
     s->core = pw_context_connect(s->context, NULL, 0);
-    if (s->core)
+    int err = errno;
+    if (s->core) {
         pw_core_add_listener(s->core, &s->core_listener, &core_events, s);
+        if (s->target[0]) {
+            s->registry = pw_core_get_registry(s->core, PW_VERSION_REGISTRY, 0);
+            if (s->registry)
+                pw_registry_add_listener(s->registry, &s->registry_listener, &registry_events,
+                                         s);
+        }
+        s->link_timer = pw_loop_add_timer(pw_thread_loop_get_loop(s->loop), on_link_timer, s);
+    }
     pw_thread_loop_unlock(s->loop);
     if (!s->core) {
-        vg_warn("audio: cannot connect to PipeWire: %s; is the pipewire service running for "
-                "this user (systemctl --user status pipewire)? Retrying.",
-                strerror(errno));
+        if (atomic_exchange(&server_state, SERVER_REPORTED) != SERVER_REPORTED)
+            vg_warn("audio: cannot connect to PipeWire: %s; is the pipewire service running "
+                    "for this user (systemctl --user status pipewire)? Retrying until it is; "
+                    "the sound starts then.",
+                    strerror(err));
         goto fail;
     }
+    if (atomic_exchange(&server_state, SERVER_UP) != SERVER_UP)
+        vg_info("audio: connected to the PipeWire server");
     return s;
 fail:
     pw_sink_destroy(s);
@@ -149,9 +319,11 @@ static void pw_sink_close(struct vg_audio_sink *s)
     if (!s->stream)
         return;
     pw_thread_loop_lock(s->loop);
+    if (s->link_timer)
+        pw_loop_update_timer(pw_thread_loop_get_loop(s->loop), s->link_timer, NULL, NULL, false);
     pw_stream_destroy(s->stream);
+    s->stream = NULL; /* under the lock: the loop's callbacks look at it */
     pw_thread_loop_unlock(s->loop);
-    s->stream = NULL;
     s->ring = NULL;
     atomic_store(&s->streaming, false);
 }
@@ -163,6 +335,14 @@ static void pw_sink_destroy(struct vg_audio_sink *s)
     pw_sink_close(s);
     if (s->loop)
         pw_thread_loop_stop(s->loop);
+    if (s->link_timer)
+        pw_loop_destroy_source(pw_thread_loop_get_loop(s->loop), s->link_timer);
+    if (s->metadata)
+        pw_proxy_destroy((struct pw_proxy *)s->metadata);
+    if (s->registry) {
+        spa_hook_remove(&s->registry_listener);
+        pw_proxy_destroy((struct pw_proxy *)s->registry);
+    }
     if (s->core) {
         spa_hook_remove(&s->core_listener);
         pw_core_disconnect(s->core);
@@ -209,6 +389,8 @@ static int pw_sink_open(struct vg_audio_sink *s, const struct vg_audio_format *f
                         struct vg_audio_ring *ring)
 {
     pw_sink_close(s);
+    if (atomic_load(&s->dead))
+        return -EPIPE; /* said when it happened; the player creates the sink again */
     struct spa_audio_info_raw info = {
         .format = spa_format(fmt->bits),
         .rate = fmt->rate,
@@ -248,6 +430,8 @@ static int pw_sink_open(struct vg_audio_sink *s, const struct vg_audio_format *f
     s->stride = vg_audio_bytes_per_frame(fmt);
     s->rate = fmt->rate;
     s->last_ratio = 1.0;
+    s->have_pos = false;
+    atomic_store(&s->position, NULL);
     pw_thread_loop_lock(s->loop);
     s->stream = pw_stream_new(s->core, "vgapt guest audio", props); /* takes props */
     int r = s->stream ? 0 : -errno;
@@ -257,6 +441,10 @@ static int pw_sink_open(struct vg_audio_sink *s, const struct vg_audio_format *f
                               PW_STREAM_FLAG_AUTOCONNECT | PW_STREAM_FLAG_MAP_BUFFERS |
                                   PW_STREAM_FLAG_RT_PROCESS,
                               params, 1);
+    }
+    if (r == 0 && s->link_timer) {
+        struct timespec t = {.tv_sec = LINK_WAIT_S};
+        pw_loop_update_timer(pw_thread_loop_get_loop(s->loop), s->link_timer, &t, NULL, false);
     }
     pw_thread_loop_unlock(s->loop);
     if (r < 0) {
