@@ -34,8 +34,10 @@
 #define CLOCK_MIN_S 5.0                   /* shortest stretch that gives a drift figure */
 #define CLOCK_MAX_NS (300 * VG_NS_PER_S)  /* longest stretch */
 #define MAX_CHUNK_BYTES (384000u / 50u * 4u * VG_AUDIO_MAX_CHANNELS)
-#define WINDOWS 3                         /* an overrun: the fill stayed high this many... */
-#define WINDOW_MS 100u                    /* ...windows of played audio */
+#define WINDOWS 6                         /* an overrun: the fill stayed high this many... */
+#define WINDOW_MS 50u                     /* ...windows of played audio */
+#define SETTLE_NS (3 * VG_NS_PER_S)       /* settling after a start or an underrun... */
+#define SETTLE_SLACK_MS 4u                /* ...with this much slack above the cadence */
 #define RT_PRIORITY 20                    /* SCHED_FIFO, below the sound server's threads */
 
 struct vg_audio_player {
@@ -75,6 +77,7 @@ struct vg_audio_player {
     uint64_t windows_seen;
     uint64_t window_min[WINDOWS]; /* lowest fill of the last windows, newest first */
     uint32_t window_n;
+    uint64_t settle_until_ns, settle_underruns;
     /* totals when the controller locked: what happened after lock-in is reported apart */
     struct vg_audio_ring_counters at_lock;
     uint64_t at_lock_skipped;
@@ -82,9 +85,10 @@ struct vg_audio_player {
     uint64_t last_chunk_ns;
     uint64_t next_report_ns, next_publish_ns;
     struct guest_clock {
-        uint64_t start_ns, n;
-        double sk, st, skk, skt; /* sums over chunks: index, time, index^2, index x time */
+        uint64_t start_ns, index, n; /* the stretch's start, this chunk's place, points */
+        double sk, st, skk, skt;     /* sums over points: index, time, index^2, index x time */
     } gclock;
+    bool waited;                     /* the last read found nothing new */
     double drift_ppm;
     enum vg_audio_player_state state;
     uint64_t chunks, dropped_chunks, torn_chunks, reopens;
@@ -207,6 +211,8 @@ static bool open_stream(struct vg_audio_player *p, uint64_t now)
     p->locked = false;
     p->windows_seen = 0;
     p->window_n = 0;
+    p->settle_until_ns = now + SETTLE_NS;
+    p->settle_underruns = 0;
     p->state = VG_AUDIO_PLAYING;
     char f[160];
     vg_info("audio: playing %s, target %u ms", vg_audio_format_str(&p->fmt, f, sizeof(f)),
@@ -214,12 +220,21 @@ static bool open_stream(struct vg_audio_player *p, uint64_t now)
     return true;
 }
 
-/* An overrun: the lowest fill stayed a chunk above where the chunk cadence puts it for
- * WINDOWS windows in a row (a burst after our thread stalled). A graph cycle that comes late
- * raises the fill too, but the catch-up that follows drains it within a window. The oldest
- * audio is dropped back to the target. */
-static void check_overrun(struct vg_audio_player *p, const struct vg_audio_ring_counters *c)
+/* Too much buffered: the lowest fill of the last windows stayed above where the chunk cadence
+ * puts it (target - half a chunk) by more than the slack. While the stream settles (after it
+ * starts, or restarts after an underrun) the slack is 4 ms over a window (50 ms): a start on
+ * a chunk that came late would otherwise leave the latency high until the rate controller
+ * worked it off. After that, a whole chunk over 6 windows (300 ms): a burst after our thread
+ * stalled. Smaller errors are the rate controller's, and a graph cycle that comes late raises
+ * the fill only until the catch-up that follows, within a window. The oldest audio is
+ * dropped. */
+static void check_overrun(struct vg_audio_player *p, const struct vg_audio_ring_counters *c,
+                          uint64_t now)
 {
+    if (c->underruns != p->settle_underruns) {
+        p->settle_underruns = c->underruns;
+        p->settle_until_ns = now + SETTLE_NS;
+    }
     if (c->windows == p->windows_seen)
         return;
     p->windows_seen = c->windows;
@@ -227,17 +242,20 @@ static void check_overrun(struct vg_audio_player *p, const struct vg_audio_ring_
     p->window_min[0] = c->window_min;
     if (p->window_n < WINDOWS)
         p->window_n++;
-    uint64_t target = (uint64_t)p->fmt.rate * p->latency_ms / 1000, half = p->fmt.rate / 100;
+    bool settling = now < p->settle_until_ns;
+    uint32_t need = settling ? 1 : WINDOWS;
+    uint64_t chunk = p->fmt.rate / 50, target = (uint64_t)p->fmt.rate * p->latency_ms / 1000;
+    uint64_t slack = settling ? (uint64_t)p->fmt.rate * SETTLE_SLACK_MS / 1000 : chunk;
+    uint64_t expected = target > chunk / 2 ? target - chunk / 2 : 0;
     uint64_t low = UINT64_MAX;
-    for (uint32_t i = 0; i < p->window_n; i++)
+    for (uint32_t i = 0; i < need && i < p->window_n; i++)
         low = p->window_min[i] < low ? p->window_min[i] : low;
-    if (p->window_n < WINDOWS || low <= target + half)
+    if (p->window_n < need || low <= expected + slack)
         return;
-    uint64_t drop = low - (target > half ? target - half : 0);
-    vg_audio_ring_request_drop(&p->ring, drop);
+    vg_audio_ring_request_drop(&p->ring, low - expected);
     p->window_n = 0;
-    vg_debug("audio: overrun: %.1f ms too much buffered for %u ms; dropping the oldest",
-             frames_to_ms(p, (double)drop), WINDOWS * WINDOW_MS);
+    vg_debug("audio: %.1f ms too much buffered for %u ms; dropping the oldest",
+             frames_to_ms(p, (double)(low - expected)), need * WINDOW_MS);
 }
 
 static void lock(struct vg_audio_player *p, const struct vg_audio_ring_counters *c)
@@ -257,7 +275,7 @@ static void control(struct vg_audio_player *p, uint64_t now)
     p->next_control_ns = now + CONTROL_NS;
     struct vg_audio_ring_counters c;
     vg_audio_ring_counters(&p->ring, &c);
-    check_overrun(p, &c);
+    check_overrun(p, &c, now);
     uint64_t dn = c.fill_n - p->ctl_fill_n, ds = c.fill_sum - p->ctl_fill_sum;
     p->ctl_fill_n = c.fill_n;
     p->ctl_fill_sum = c.fill_sum;
@@ -363,9 +381,11 @@ static void on_format(struct vg_audio_player *p, const struct vg_audio_read *rd,
 
 /* The guest's chunk clock against CLOCK_MONOTONIC (the clock PipeWire's graph follows): the
  * least-squares slope of chunk arrival times over an uninterrupted stretch, which our own
- * wake-up jitter (a millisecond, now and then more) barely moves; a stall or a restart starts a
- * new stretch. */
-static void track_guest_clock(struct vg_audio_player *p, uint64_t now)
+ * wake-up jitter (a millisecond, now and then more) barely moves. Only chunks we were waiting
+ * for count: one read from a backlog (our thread was late) arrived earlier than we saw it,
+ * though it keeps its place in the sequence. A stall or a restart starts a new stretch. */
+static void track_guest_clock(struct vg_audio_player *p, uint64_t now, uint64_t skipped,
+                              bool waited)
 {
     struct guest_clock *g = &p->gclock;
     /* Stretches end after CLOCK_MAX_NS too: the sums stay precise, the figure current (the
@@ -373,8 +393,12 @@ static void track_guest_clock(struct vg_audio_player *p, uint64_t now)
     if (!g->start_ns || now - p->last_chunk_ns > GAP_NS || now - g->start_ns > CLOCK_MAX_NS) {
         memset(g, 0, sizeof(*g));
         g->start_ns = now;
+    } else {
+        g->index += 1 + skipped;
     }
-    double k = (double)g->n, t = (double)(now - g->start_ns) / 1e9;
+    if (!waited)
+        return;
+    double k = (double)g->index, t = (double)(now - g->start_ns) / 1e9;
     g->n++;
     g->sk += k;
     g->st += t;
@@ -392,7 +416,7 @@ static void on_chunk(struct vg_audio_player *p, const struct vg_audio_read *rd, 
                      uint64_t now)
 {
     p->chunks++;
-    track_guest_clock(p, now);
+    track_guest_clock(p, now, rd->dropped_chunks, p->waited);
     p->last_chunk_ns = now;
     if (!p->open) {
         if (!p->have_fmt || !open_stream(p, now))
@@ -465,13 +489,16 @@ static void *run(void *arg)
         p->torn_chunks += rd.torn_chunks;
         if (r == VG_AUDIO_READ_FORMAT) {
             on_format(p, &rd, now);
+            p->waited = false;
             continue;
         }
         if (r == VG_AUDIO_READ_CHUNK) {
             on_chunk(p, &rd, dst, now);
+            p->waited = false;
             control(p, now);
             continue;
         }
+        p->waited = true;
         /* Nothing new: housekeeping, then sleep until the next chunk is due. */
         if (p->open) {
             struct vg_audio_sink_state ks;

@@ -53,6 +53,7 @@ struct vg_audio_sink {
     /* the graph's position (io_changed) and, on the data thread only, the last cycle's */
     _Atomic(struct spa_io_position *) position;
     uint64_t last_pos, last_dur;
+    uint64_t skipped;            /* frames of cycles skipped, confirmed by the next call */
     bool have_pos;
     atomic_bool dead;            /* the server went away */
     atomic_bool streaming;
@@ -221,13 +222,18 @@ static void on_process(void *data)
     if (b->requested && b->requested < n)
         n = (uint32_t)b->requested;
     /* Cycles the graph ran without us (this thread was late) played nothing of ours, and the
-     * audio they should have taken is late by as much: it is dropped, so the latency holds. */
+     * audio they should have taken is late by as much: it is dropped, so the latency holds.
+     * A call that runs late can read the next cycle's position, and the next call then reads
+     * the same one again: a skip counts only when the following call moves on. */
     struct spa_io_position *pos = atomic_load_explicit(&s->position, memory_order_acquire);
     if (pos) {
         uint64_t p = pos->clock.position, next = s->last_pos + s->last_dur;
         struct spa_fraction r = pos->clock.rate;
+        if (s->skipped && p != s->last_pos)
+            vg_audio_ring_late(s->ring, s->skipped);
+        s->skipped = 0;
         if (s->have_pos && p > next && p - next < r.denom && r.num)
-            vg_audio_ring_late(s->ring, (p - next) * s->rate * r.num / r.denom);
+            s->skipped = (p - next) * s->rate * r.num / r.denom;
         s->last_pos = p;
         s->last_dur = pos->clock.duration;
         s->have_pos = true;
@@ -431,6 +437,7 @@ static int pw_sink_open(struct vg_audio_sink *s, const struct vg_audio_format *f
     s->rate = fmt->rate;
     s->last_ratio = 1.0;
     s->have_pos = false;
+    s->skipped = 0;
     atomic_store(&s->position, NULL);
     pw_thread_loop_lock(s->loop);
     s->stream = pw_stream_new(s->core, "vgapt guest audio", props); /* takes props */
