@@ -57,6 +57,7 @@ struct vg_audio_player {
     const struct vg_audio_sink_ops *kops;
     struct vg_audio_sink *sink;
     uint64_t next_sink_try_ns;
+    bool rt_tried;             /* raise_priority has given its answer */
 
     struct vg_audio_ring ring;
     bool ring_ok;
@@ -161,6 +162,30 @@ static void drop_sink(struct vg_audio_player *p)
     p->sink = NULL;
 }
 
+/* Chunks must be read within a few ms of being due however busy the machine is (a game): the
+ * thread asks for SCHED_FIFO below the sound server's own threads, as PipeWire's clients do,
+ * itself (RLIMIT_RTPRIO, CAP_SYS_NICE) or, once a sink exists, through the server's policy
+ * (rtkit). It sleeps between chunks and does bounded work per chunk. Refused, it runs at
+ * normal priority. */
+static void raise_priority(struct vg_audio_player *p)
+{
+    struct sched_param sp = {.sched_priority = RT_PRIORITY};
+    int r = pthread_setschedparam(pthread_self(), SCHED_FIFO | SCHED_RESET_ON_FORK, &sp);
+    if (r != 0) {
+        if (!p->sink)
+            return; /* again once a sink exists */
+        if (p->kops->acquire_rt)
+            r = -p->kops->acquire_rt(p->sink, RT_PRIORITY);
+    }
+    p->rt_tried = true;
+    if (r == 0)
+        vg_debug("audio: player thread at real-time priority %d", RT_PRIORITY);
+    else
+        vg_info("audio: player thread at normal priority (real-time refused: %s); under load "
+                "audio may drop out. rtkit, or an RLIMIT_RTPRIO in limits.conf, allows it.",
+                strerror(r));
+}
+
 static bool open_stream(struct vg_audio_player *p, uint64_t now)
 {
     close_stream(p);
@@ -179,6 +204,8 @@ static bool open_stream(struct vg_audio_player *p, uint64_t now)
             p->state = VG_AUDIO_NO_SERVER;
             return false;
         }
+        if (!p->rt_tried)
+            raise_priority(p);
     }
     uint32_t bpf = vg_audio_bytes_per_frame(&p->fmt);
     if (!vg_audio_ring_init(&p->ring, p->chunk_bytes, bpf, p->cap_chunks)) {
@@ -456,25 +483,10 @@ static bool should_stop(struct vg_audio_player *p)
     return s;
 }
 
-/* Chunks must be read within a few ms of being due however busy the machine is (a game): the
- * thread asks for SCHED_FIFO below the sound server's own threads, as PipeWire's clients do.
- * It sleeps between chunks and does bounded work per chunk. Without the permission
- * (RLIMIT_RTPRIO, CAP_SYS_NICE) it runs at normal priority. */
-static void raise_priority(void)
-{
-    struct sched_param sp = {.sched_priority = RT_PRIORITY};
-    int r = pthread_setschedparam(pthread_self(), SCHED_FIFO | SCHED_RESET_ON_FORK, &sp);
-    if (r == 0)
-        vg_debug("audio: player thread at real-time priority %d", RT_PRIORITY);
-    else
-        vg_debug("audio: player thread at normal priority (real-time refused: %s; see "
-                 "RLIMIT_RTPRIO in limits.conf)", strerror(r));
-}
-
 static void *run(void *arg)
 {
     struct vg_audio_player *p = arg;
-    raise_priority();
+    raise_priority(p);
     uint64_t report_ns = (uint64_t)p->report_s * VG_NS_PER_S;
     p->next_report_ns = vg_time_ns() + (report_ns ? report_ns : VG_NS_PER_S);
     p->next_publish_ns = vg_time_ns();

@@ -1,9 +1,9 @@
 /* Audio sink: plays frames pulled from a vg_audio_ring on a real-time thread. One backend per
  * sound server (audio/sink/pipewire), registered in vg_audio_sinks[].
  *
- * Context: create/destroy/open/close/set_rate/query from the player thread. The backend's
- * real-time callback only calls vg_audio_ring_consume (no allocation, lock, log or blocking
- * call); its errors are counters read through query. */
+ * Context: every op from the player thread. The backend's real-time callback only calls
+ * vg_audio_ring_late and vg_audio_ring_consume (no allocation, lock, log or blocking call); its
+ * errors are counters read through query. */
 #pragma once
 
 #include <stdbool.h>
@@ -50,6 +50,10 @@ struct vg_audio_sink_ops {
      * the ring faster). 0 or negative errno. */
     int (*set_rate)(struct vg_audio_sink *s, double ratio);
     void (*query)(struct vg_audio_sink *s, struct vg_audio_sink_state *out);
+    /* [optional] Raises the calling thread to real-time priority through the server's policy
+     * (PipeWire: module-rt, which asks rtkit where RLIMIT_RTPRIO does not allow it). 0 or
+     * negative errno. */
+    int (*acquire_rt)(struct vg_audio_sink *s, int priority);
 };
 
 extern const struct vg_audio_sink_ops vg_audio_sink_pipewire;

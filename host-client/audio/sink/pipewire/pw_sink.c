@@ -10,6 +10,7 @@
  * so when it does, we ask for the move as pavucontrol would: target.object in the "default"
  * metadata for our node. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include <spa/param/audio/format-utils.h>
 #include <spa/param/props.h>
 #include <spa/pod/builder.h>
+#include <spa/support/thread.h>
 #include <spa/utils/dict.h>
 
 #include "audio_ring.h"
@@ -493,6 +495,16 @@ static void pw_sink_query(struct vg_audio_sink *s, struct vg_audio_sink_state *o
     }
 }
 
+static int pw_sink_acquire_rt(struct vg_audio_sink *s, int priority)
+{
+    /* Present when client-rt.conf's module-rt loaded: it could use rtkit or the rlimits. */
+    struct spa_thread_utils *u = pw_context_get_object(s->context,
+                                                       SPA_TYPE_INTERFACE_ThreadUtils);
+    if (!u)
+        return -ENOTSUP;
+    return spa_thread_utils_acquire_rt(u, (struct spa_thread *)pthread_self(), priority);
+}
+
 const struct vg_audio_sink_ops vg_audio_sink_pipewire = {
     .name = "pipewire",
     .description = "native PipeWire stream",
@@ -502,4 +514,5 @@ const struct vg_audio_sink_ops vg_audio_sink_pipewire = {
     .close = pw_sink_close,
     .set_rate = pw_sink_set_rate,
     .query = pw_sink_query,
+    .acquire_rt = pw_sink_acquire_rt,
 };
