@@ -78,7 +78,7 @@ struct vg_audio_player {
     uint64_t windows_seen;
     uint64_t window_min[WINDOWS]; /* lowest fill of the last windows, newest first */
     uint32_t window_n;
-    uint64_t settle_until_ns, settle_underruns;
+    uint64_t settle_until_ns, settle_underruns, settle_stalls;
     /* totals when the controller locked: what happened after lock-in is reported apart */
     struct vg_audio_ring_counters at_lock;
     uint64_t at_lock_skipped;
@@ -216,7 +216,8 @@ static bool open_stream(struct vg_audio_player *p, uint64_t now)
     uint64_t chunk = p->fmt.rate / 50, target = (uint64_t)p->fmt.rate * p->latency_ms / 1000;
     /* Start (and restart after an underrun) half a chunk above the target, so that the mean
      * fill starts near it. */
-    vg_audio_ring_set_levels(&p->ring, target + chunk / 2, (uint64_t)p->fmt.rate * WINDOW_MS / 1000);
+    vg_audio_ring_set_levels(&p->ring, target + chunk / 2,
+                             (uint64_t)p->fmt.rate * WINDOW_MS / 1000);
     int r = p->kops->open(p->sink, &p->fmt, &p->ring);
     if (r < 0) {
         close_stream(p);
@@ -239,7 +240,7 @@ static bool open_stream(struct vg_audio_player *p, uint64_t now)
     p->windows_seen = 0;
     p->window_n = 0;
     p->settle_until_ns = now + SETTLE_NS;
-    p->settle_underruns = 0;
+    p->settle_underruns = p->settle_stalls = 0;
     p->state = VG_AUDIO_PLAYING;
     char f[160];
     vg_info("audio: playing %s, target %u ms", vg_audio_format_str(&p->fmt, f, sizeof(f)),
@@ -249,17 +250,18 @@ static bool open_stream(struct vg_audio_player *p, uint64_t now)
 
 /* Too much buffered: the lowest fill of the last windows stayed above where the chunk cadence
  * puts it (target - half a chunk) by more than the slack. While the stream settles (after it
- * starts, or restarts after an underrun) the slack is 4 ms over a window (50 ms): a start on
- * a chunk that came late would otherwise leave the latency high until the rate controller
- * worked it off. After that, a whole chunk over 6 windows (300 ms): a burst after our thread
- * stalled. Smaller errors are the rate controller's, and a graph cycle that comes late raises
- * the fill only until the catch-up that follows, within a window. The oldest audio is
- * dropped. */
+ * starts, restarts after an underrun, or lost graph cycles) the slack is 4 ms over one window
+ * (50 ms): a start on a chunk that came late would otherwise leave the latency high until the
+ * rate controller worked it off. After that, a whole chunk over 6 windows (300 ms): a burst
+ * after our thread stalled. Smaller errors are the rate controller's, and a graph cycle that
+ * comes late raises the fill only until the catch-up that follows, within a window. The
+ * oldest audio is dropped. */
 static void check_overrun(struct vg_audio_player *p, const struct vg_audio_ring_counters *c,
                           uint64_t now)
 {
-    if (c->underruns != p->settle_underruns) {
+    if (c->underruns != p->settle_underruns || c->stalls != p->settle_stalls) {
         p->settle_underruns = c->underruns;
+        p->settle_stalls = c->stalls;
         p->settle_until_ns = now + SETTLE_NS;
     }
     if (c->windows == p->windows_seen)
@@ -499,6 +501,9 @@ static void *run(void *arg)
         int r = p->sops->read(p->src, now, dst, cap, &rd);
         p->dropped_chunks += rd.dropped_chunks;
         p->torn_chunks += rd.torn_chunks;
+        if (rd.dropped_chunks && p->open)
+            vg_audio_ring_source_skipped(&p->ring, rd.dropped_chunks * p->chunk_bytes /
+                                                       vg_audio_bytes_per_frame(&p->fmt));
         if (r == VG_AUDIO_READ_FORMAT) {
             on_format(p, &rd, now);
             p->waited = false;

@@ -65,6 +65,11 @@ void *vg_audio_ring_chunk_slot(struct vg_audio_ring *r)
     return r->buf + (size_t)(w % r->cap);
 }
 
+void vg_audio_ring_source_skipped(struct vg_audio_ring *r, uint64_t n_frames)
+{
+    count(&r->source_skipped, n_frames * r->bytes_per_frame);
+}
+
 void vg_audio_ring_count_full(struct vg_audio_ring *r)
 {
     count(&r->full_chunks, 1);
@@ -75,6 +80,8 @@ void vg_audio_ring_commit(struct vg_audio_ring *r)
     uint64_t w = atomic_load_explicit(&r->wpos, memory_order_relaxed);
     atomic_store_explicit(&r->wpos, w + r->chunk_bytes, memory_order_release);
 }
+
+#define CREDIT_CALLS 4
 
 /* Drops up to n bytes of the oldest audio, never what this call of want bytes needs. */
 static uint64_t drop_oldest(struct vg_audio_ring *r, uint64_t *rd, uint64_t *fill, size_t want,
@@ -133,6 +140,21 @@ uint32_t vg_audio_ring_consume(struct vg_audio_ring *r, void *dst, uint32_t n_fr
         count(&r->dropped_frames, drop_oldest(r, &rd, &fill, want, req) / r->bytes_per_frame);
         count(&r->trims, 1);
     }
+    /* Audio the source skipped after a stall is late audio already gone. The skip and the
+     * stall are seen in either order, a few calls apart: a skip is credit for that long. */
+    uint64_t skipped = atomic_load_explicit(&r->source_skipped, memory_order_relaxed);
+    if (skipped != r->skipped_seen) {
+        r->skip_credit += skipped - r->skipped_seen;
+        r->skipped_seen = skipped;
+        r->credit_calls = 0;
+    }
+    if (r->skip_credit) {
+        uint64_t n = r->skip_credit < r->late_bytes ? r->skip_credit : r->late_bytes;
+        r->late_bytes -= n;
+        r->skip_credit -= n;
+        if (++r->credit_calls > CREDIT_CALLS)
+            r->skip_credit = 0;
+    }
     if (r->late_bytes) {
         /* What is not here yet (it is still in the source, read after the stall) goes as it
          * arrives, unless a ring's worth of audio plays first: then it was never sent. */
@@ -156,6 +178,7 @@ uint32_t vg_audio_ring_consume(struct vg_audio_ring *r, void *dst, uint32_t n_fr
         count(&r->silence_frames, (want - take) / r->bytes_per_frame);
         count(&r->underruns, 1);
         atomic_store_explicit(&r->playing, false, memory_order_relaxed);
+        r->late_bytes = 0; /* the start level sets the latency afresh */
     }
     atomic_store_explicit(&r->rpos, rd + take, memory_order_release);
     count(&r->played_frames, take / r->bytes_per_frame);

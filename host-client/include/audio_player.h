@@ -1,8 +1,9 @@
-/* The audio player: a thread (real-time priority where allowed) that reads chunks from a source as they are due,
- * copies each once into a lock-free ring, opens the sink's stream on the first valid format
- * (again on a change, closed after an idle time) and keeps the ring's fill at the target with
- * a DLL (spa/utils/dll.h) steering the sink's adaptive resampler. It logs a summary of its
- * counters every report interval. Context: create/destroy/get_stats from any one thread. */
+/* The audio player: a thread (real-time priority where allowed) that reads chunks from a
+ * source as they are due, copies each once into a lock-free ring, opens the sink's stream on
+ * the first valid format (again on a change, closed after an idle time) and keeps the ring's
+ * fill at the target with a DLL (spa/utils/dll.h) steering the sink's adaptive resampler. It
+ * logs a summary of its counters every report interval. Context: create/destroy/get_stats
+ * from any one thread. */
 #pragma once
 
 #include <stdbool.h>

@@ -44,6 +44,10 @@ struct vg_audio_ring {
     uint64_t win_played, win_min;  /* consumer only: the window in progress */
     uint64_t late_bytes;           /* consumer only: vg_audio_ring_late not yet served... */
     uint64_t late_played;          /* ...and what was played since */
+    uint64_t skipped_seen;         /* consumer only: source_skipped taken into account, */
+    uint64_t skip_credit;          /* not yet set against late_bytes, */
+    uint32_t credit_calls;         /* for this many calls */
+    _Atomic uint64_t source_skipped; /* producer: bytes the source skipped (it fell behind) */
     /* counters, written by one side each, read by anyone (relaxed) */
     _Atomic uint64_t underruns, silence_frames, dropped_frames, trims, full_chunks,
         played_frames, fill_sum, fill_n, zero_fill_calls, windows, window_min, late_frames,
@@ -64,6 +68,9 @@ void vg_audio_ring_request_drop(struct vg_audio_ring *r, uint64_t n_frames);
 
 /* Producer: room for one chunk (contiguous, chunk_bytes), or NULL when full. */
 void *vg_audio_ring_chunk_slot(struct vg_audio_ring *r);
+/* Producer: the source skipped n_frames of audio (it fell behind the writer): the consumer
+ * counts them against what a stall made late (vg_audio_ring_late). */
+void vg_audio_ring_source_skipped(struct vg_audio_ring *r, uint64_t n_frames);
 /* Producer: a chunk was lost because the ring was full. */
 void vg_audio_ring_count_full(struct vg_audio_ring *r);
 /* Producer: publishes the chunk written into the slot. */

@@ -116,6 +116,41 @@ static void a_graph_stall_drops_what_it_made_late(void)
     vg_audio_ring_finish(&r);
 }
 
+static void what_the_source_skipped_counts_against_a_stall(void)
+{
+    struct vg_audio_ring r;
+    CHECK(vg_audio_ring_init(&r, CHUNK * BPF, BPF, 8));
+    vg_audio_ring_set_levels(&r, CHUNK - 128, 10 * CHUNK);
+    push(&r, 1);
+    CHECK(vg_audio_ring_consume(&r, out, 256) == 256);
+    /* A stall of 2 chunks' time: the source skipped one chunk, read one; one chunk's worth of
+     * what was buffered and read goes. */
+    vg_audio_ring_late(&r, 2 * CHUNK);
+    vg_audio_ring_source_skipped(&r, CHUNK);
+    push(&r, 3);
+    CHECK(vg_audio_ring_consume(&r, out, 256) == 256);
+    CHECK(out[0] == 3 && out[255 * 2] == 3);
+    struct vg_audio_ring_counters c;
+    vg_audio_ring_counters(&r, &c);
+    CHECK(c.late_frames == CHUNK - 256 + 256 && vg_audio_ring_fill(&r) == CHUNK - 512);
+    /* Nothing more is owed: the next chunk plays whole. */
+    push(&r, 4);
+    CHECK(vg_audio_ring_consume(&r, out, 448) == 448);
+    CHECK(out[0] == 3 && out[447 * 2] == 3);
+    /* The other order: the skip is seen a call before the stall. */
+    vg_audio_ring_source_skipped(&r, CHUNK);
+    CHECK(vg_audio_ring_consume(&r, out, 256) == 256);
+    CHECK(out[0] == 4);
+    vg_audio_ring_late(&r, CHUNK + 100);
+    push(&r, 5);
+    CHECK(vg_audio_ring_consume(&r, out, 256) == 256);
+    /* 100 late frames are owed beyond the skipped chunk. */
+    CHECK(out[0] == 4 && vg_audio_ring_fill(&r) == CHUNK - 256 + CHUNK - 100 - 256);
+    vg_audio_ring_counters(&r, &c);
+    CHECK(c.late_frames == CHUNK + 100 && c.underruns == 0);
+    vg_audio_ring_finish(&r);
+}
+
 static void reports_the_lowest_fill_of_each_window(void)
 {
     struct vg_audio_ring r;
@@ -156,6 +191,7 @@ int main(void)
     RUN(starts_at_the_start_level_and_underruns_into_silence);
     RUN(a_requested_drop_takes_the_oldest_and_never_starves_the_call);
     RUN(a_graph_stall_drops_what_it_made_late);
+    RUN(what_the_source_skipped_counts_against_a_stall);
     RUN(reports_the_lowest_fill_of_each_window);
     RUN(a_full_ring_refuses_a_chunk);
     return vg_test_finish();

@@ -56,6 +56,7 @@ struct vg_audio_sink {
     _Atomic(struct spa_io_position *) position;
     uint64_t last_pos, last_dur;
     uint64_t skipped;            /* frames of cycles skipped, confirmed by the next call */
+    uint32_t last_clock;         /* the driver's clock id */
     bool have_pos;
     atomic_bool dead;            /* the server went away */
     atomic_bool streaming;
@@ -226,18 +227,22 @@ static void on_process(void *data)
     /* Cycles the graph ran without us (this thread was late) played nothing of ours, and the
      * audio they should have taken is late by as much: it is dropped, so the latency holds.
      * A call that runs late can read the next cycle's position, and the next call then reads
-     * the same one again: a skip counts only when the following call moves on. */
+     * the same one again: a skip counts only when the following call moves on. Another driver
+     * (the stream moved to another device) has a position of its own. */
     struct spa_io_position *pos = atomic_load_explicit(&s->position, memory_order_acquire);
     if (pos) {
         uint64_t p = pos->clock.position, next = s->last_pos + s->last_dur;
         struct spa_fraction r = pos->clock.rate;
-        if (s->skipped && p != s->last_pos)
+        if (pos->clock.id != s->last_clock || (pos->clock.flags & SPA_IO_CLOCK_FLAG_FREEWHEEL))
+            s->have_pos = false;
+        if (s->have_pos && s->skipped && p != s->last_pos)
             vg_audio_ring_late(s->ring, s->skipped);
         s->skipped = 0;
         if (s->have_pos && p > next && p - next < r.denom && r.num)
             s->skipped = (p - next) * s->rate * r.num / r.denom;
         s->last_pos = p;
         s->last_dur = pos->clock.duration;
+        s->last_clock = pos->clock.id;
         s->have_pos = true;
     }
     vg_audio_ring_consume(s->ring, d->data, n);
