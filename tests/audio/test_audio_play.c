@@ -17,9 +17,12 @@
 #define AMPLITUDE 0.5
 #define LEVEL 0.1f /* tone present */
 
+#define FREEZE_MS 150u
+
 static char *client, *guest;
 static const char *tmp;
 static int serial;
+static double freeze_after_s; /* play() stops the client for FREEZE_MS this far in */
 
 struct result {
     struct wav wav;
@@ -57,7 +60,14 @@ static bool play(struct audio_env *e, double seconds, char *const extra[], struc
     for (int i = 0; extra && extra[i] && gi < 38; i++)
         gv[gi++] = extra[i];
     gv[gi] = NULL;
-    int gst = vg_test_wait(audio_spawn(gv, glog), (int)(seconds * 1000) + 20000);
+    pid_t g = audio_spawn(gv, glog);
+    if (freeze_after_s > 0) {
+        vg_sleep_ns((uint64_t)(freeze_after_s * 1e9));
+        kill(c, SIGSTOP);
+        vg_sleep_ns(FREEZE_MS * VG_NS_PER_MS);
+        kill(c, SIGCONT);
+    }
+    int gst = vg_test_wait(g, (int)(seconds * 1000) + 20000);
     CHECK_MSG(gst == 0, "vgapt-guest tone exited %d", gst);
     vg_sleep_ns(300 * VG_NS_PER_MS);
     audio_record_stop(rec);
@@ -271,6 +281,67 @@ static void stall_of_2s_is_silence_then_recovers(void)
     result_free(&r);
 }
 
+/* Where mark i lies on the 200 ms grid that the marks before `before` set, in ms (-100..100). */
+static double grid_offset_ms(const size_t *marks, size_t n, size_t i, size_t before,
+                             uint32_t rate)
+{
+    double period = 0.2 * rate, phase = 0;
+    size_t k = 0;
+    for (size_t j = 0; j < n && marks[j] < before; j++, k++)
+        phase += fmod((double)marks[j], period);
+    phase = k ? phase / (double)k : 0;
+    double off = fmod((double)marks[i] - phase + 1.5 * period, period) - 0.5 * period;
+    return off * 1000.0 / rate;
+}
+
+/* The client freezes (SIGSTOP) for 150 ms while it plays, as when the host stalls it; the
+ * graph runs on without it. It must not crash or hang, and within a second it plays at the
+ * latency it had before: timing marks, written every 200 ms of the guest's clock (ten chunks),
+ * land on the same 200 ms grid in the recording as before the freeze, within 8 ms (the
+ * resampler's steering moves them by well under a millisecond, the controller settling by a
+ * few). At most two marks near the freeze may be off it: audio the freeze made late is
+ * dropped, not played late for long. */
+static void freeze_keeps_the_latency(void)
+{
+    char *extra[] = {"--mark-every", "0.2", NULL};
+    struct result r;
+    freeze_after_s = 2.5;
+    bool played = play(&env2, 5, extra, &r);
+    freeze_after_s = 0;
+    if (played) {
+        size_t marks[64], n = 0, last = 0;
+        for (size_t i = r.start + r.wav.rate; i < r.wav.frames && n < 64; i++) {
+            bool loud = fabsf(r.wav.x[i * r.wav.channels]) > 0.85f;
+            if (loud && (!n || i - last > r.wav.rate / 10))
+                marks[n++] = i;
+            if (loud)
+                last = i;
+        }
+        CHECK_MSG(n >= 15, "%zu timing marks heard in 4 s", n);
+        /* The freeze is 2.5 s into the guest's run, the tone starts within 0.3 s of it. */
+        size_t freeze = r.start + (size_t)(2.2 * r.wav.rate);
+        size_t settled = freeze + (size_t)(1.3 * r.wav.rate);
+        double worst = 0;
+        unsigned off_grid = 0;
+        for (size_t i = 0; i < n; i++) {
+            double off = grid_offset_ms(marks, n, i, freeze, r.wav.rate);
+            if (fabs(off) > 8)
+                off_grid++;
+            CHECK_MSG(marks[i] < freeze || marks[i] < settled || fabs(off) <= 8,
+                      "the mark at %.3f s is %+.1f ms off the grid a second after the freeze",
+                      (double)marks[i] / r.wav.rate, off);
+            worst = fabs(off) > worst ? fabs(off) : worst;
+        }
+        CHECK_MSG(off_grid <= 2, "%u marks off the grid", off_grid);
+        size_t at;
+        double gap = longest_gap_ms(&r, &at);
+        CHECK_MSG(gap < 300, "%.1f ms of silence for a %u ms freeze", gap, FREEZE_MS);
+        fprintf(stderr, "  freeze: %zu marks, %u off the grid, %.1f ms at most; gap %.1f ms\n",
+                n, off_grid, worst, gap);
+    }
+    result_free(&r);
+}
+
 /* The guest goes quiet: after --audio-idle-s the stream closes (gone from the graph), and the
  * next sound opens it again. */
 static void idle_closes_the_stream_and_sound_reopens_it(void)
@@ -351,6 +422,7 @@ int main(int argc, char **argv)
     RUN(format_change_keeps_playing_within_100ms);
     RUN(writer_restart_recovers);
     RUN(stall_of_2s_is_silence_then_recovers);
+    RUN(freeze_keeps_the_latency);
     RUN(idle_closes_the_stream_and_sound_reopens_it);
     audio_env_stop(&env2);
     if (audio_env_start(&env8, tmp, 8)) {
