@@ -248,19 +248,29 @@ double goertzel_amplitude(const struct wav *w, unsigned ch, size_t from, size_t 
     return 2.0 * sqrt(power > 0 ? power : 0) / (double)n;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
 double tone_level(const struct wav *w, unsigned ch, size_t from, size_t n, double freq)
 {
     size_t win = w->rate / 4, count = n / win;
-    double sum = 0;
+    double best[64];
+    if (count > 64)
+        count = 64;
     for (size_t i = 0; i < count; i++) {
-        double best = 0;
+        best[i] = 0;
         for (int k = -30; k <= 30; k++) {
             double a = goertzel_amplitude(w, ch, from + i * win, win, freq * (1.0 + k * 1e-4));
-            best = a > best ? a : best;
+            best[i] = a > best[i] ? a : best[i];
         }
-        sum += best;
     }
-    return count ? sum / (double)count : 0;
+    if (!count)
+        return 0;
+    qsort(best, count, sizeof(best[0]), cmp_double);
+    return count % 2 ? best[count / 2] : (best[count / 2 - 1] + best[count / 2]) / 2;
 }
 
 size_t wav_first_above(const struct wav *w, unsigned ch, size_t from, float level)

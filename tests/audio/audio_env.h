@@ -47,9 +47,10 @@ bool wav_read(struct wav *w, const char *path);
 void wav_free(struct wav *w);
 /* Amplitude (peak, full scale 1) of the sine at freq in channel ch over [from, from + n). */
 double goertzel_amplitude(const struct wav *w, unsigned ch, size_t from, size_t n, double freq);
-/* The tone's amplitude in channel ch over n frames from `from`: the mean over 250 ms windows
+/* The tone's amplitude in channel ch over n frames from `from`: the median over 250 ms windows
  * of the strongest Goertzel response within +-0.3 % of freq, because rate matching may shift
- * the pitch by a few hundred ppm (by design: PipeWire's adaptive resampler). */
+ * the pitch by a few hundred ppm (by design: PipeWire's adaptive resampler). The median: a
+ * window with a phase jump in it (audio trimmed while the stream settles) reads low. */
 double tone_level(const struct wav *w, unsigned ch, size_t from, size_t n, double freq);
 /* First frame at or after from where channel ch exceeds level; SIZE_MAX if none. */
 size_t wav_first_above(const struct wav *w, unsigned ch, size_t from, float level);

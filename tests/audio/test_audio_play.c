@@ -285,13 +285,13 @@ static void stall_of_2s_is_silence_then_recovers(void)
 static double grid_offset_ms(const size_t *marks, size_t n, size_t i, size_t before,
                              uint32_t rate)
 {
-    double period = 0.2 * rate, phase = 0;
+    double period = 0.2 * rate, mean = 0;
     size_t k = 0;
+    /* Offsets from the first mark, wrapped to half a period either way, then averaged. */
     for (size_t j = 0; j < n && marks[j] < before; j++, k++)
-        phase += fmod((double)marks[j], period);
-    phase = k ? phase / (double)k : 0;
-    double off = fmod((double)marks[i] - phase + 1.5 * period, period) - 0.5 * period;
-    return off * 1000.0 / rate;
+        mean += remainder((double)(marks[j] - marks[0]), period);
+    mean = k ? mean / (double)k : 0;
+    return remainder((double)(marks[i] - marks[0]) - mean, period) * 1000.0 / rate;
 }
 
 /* The client freezes (SIGSTOP) for 150 ms while it plays, as when the host stalls it; the
