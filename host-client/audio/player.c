@@ -11,33 +11,20 @@
 #include <string.h>
 #include <time.h>
 
-#include <spa/utils/dll.h>
-
+#include "audio_rate_control.h"
 #include "audio_ring.h"
 #include "audio_sink.h"
 #include "audio_source.h"
 #include "vg/log.h"
 #include "vg/time.h"
 
-#define CONTROL_NS (100 * VG_NS_PER_MS)   /* rate controller period */
 #define PUBLISH_NS (250 * VG_NS_PER_MS)   /* stats for get_stats (the overlay) */
 #define SINK_RETRY_NS (2 * VG_NS_PER_S)   /* the server is down: try again this often */
-#define MAX_RATE_DEV 0.0025               /* the resampler's range around 1.0 (4 cents) */
-/* DLL bandwidth, updated every CONTROL_NS: with the fill error in frames this is a PI loop of
- * about 600 ppm per ms of error and a 0.4 rad/s natural frequency, damping 0.75: a 1000 ppm
- * clock error moves the fill by about 1.5 ms before the integrator holds it. */
-#define DLL_BW 0.064
-#define LOCK_ERR_MS 2.0                   /* "locked": mean fill this close to the target... */
-#define LOCK_HOLD_NS (2 * VG_NS_PER_S)    /* ...for this long */
 #define CHUNK_MS 20u                       /* every Scream chunk is 20 ms */
 #define GAP_NS (250 * VG_NS_PER_MS)       /* a gap between chunks that ends a clock stretch */
 #define CLOCK_MIN_S 5.0                   /* shortest stretch that gives a drift figure */
 #define CLOCK_MAX_NS (300 * VG_NS_PER_S)  /* longest stretch */
 #define MAX_CHUNK_BYTES (384000u / 50u * 4u * VG_AUDIO_MAX_CHANNELS)
-#define WINDOWS 6                         /* an overrun: the fill stayed high this many... */
-#define WINDOW_MS 50u                     /* ...windows of played audio */
-#define SETTLE_NS (3 * VG_NS_PER_S)       /* settling after a start or an underrun... */
-#define SETTLE_SLACK_MS 4u                /* ...with this much slack above the cadence */
 #define RT_PRIORITY 20                    /* SCHED_FIFO, below the sound server's threads */
 
 struct vg_audio_player {
@@ -68,17 +55,9 @@ struct vg_audio_player {
     uint8_t *scratch;          /* MAX_CHUNK_BYTES: a chunk with nowhere else to go */
 
     /* controller */
-    struct spa_dll dll;
-    double ratio;
+    struct vg_audio_rate_control ctl;
     uint64_t next_control_ns;
-    uint64_t ctl_fill_sum, ctl_fill_n;
-    double fill_ms;
-    uint64_t near_since_ns;    /* 0: not near the target */
-    bool locked;
-    uint64_t windows_seen;
-    uint64_t window_min[WINDOWS]; /* lowest fill of the last windows, newest first */
-    uint32_t window_n;
-    uint64_t settle_until_ns, settle_underruns, settle_stalls;
+    bool locked;               /* the controller locked on this stream */
     /* totals when the controller locked: what happened after lock-in is reported apart */
     struct vg_audio_ring_counters at_lock;
     uint64_t at_lock_skipped;
@@ -217,7 +196,7 @@ static bool open_stream(struct vg_audio_player *p, uint64_t now)
     /* Start (and restart after an underrun) half a chunk above the target, so that the mean
      * fill starts near it. */
     vg_audio_ring_set_levels(&p->ring, target + chunk / 2,
-                             (uint64_t)p->fmt.rate * WINDOW_MS / 1000);
+                             (uint64_t)p->fmt.rate * VG_AUDIO_WINDOW_MS / 1000);
     int r = p->kops->open(p->sink, &p->fmt, &p->ring);
     if (r < 0) {
         close_stream(p);
@@ -230,17 +209,9 @@ static bool open_stream(struct vg_audio_player *p, uint64_t now)
     p->open = true;
     p->reopens++;
     p->gclock.start_ns = 0;
-    spa_dll_init(&p->dll);
-    spa_dll_set_bw(&p->dll, DLL_BW, p->fmt.rate / 10, p->fmt.rate);
-    p->ratio = 1.0;
-    p->ctl_fill_sum = p->ctl_fill_n = 0;
-    p->next_control_ns = now + CONTROL_NS;
-    p->near_since_ns = 0;
+    vg_audio_rate_control_reset(&p->ctl, p->fmt.rate, p->latency_ms, now);
+    p->next_control_ns = now + VG_AUDIO_CONTROL_NS;
     p->locked = false;
-    p->windows_seen = 0;
-    p->window_n = 0;
-    p->settle_until_ns = now + SETTLE_NS;
-    p->settle_underruns = p->settle_stalls = 0;
     p->state = VG_AUDIO_PLAYING;
     char f[160];
     vg_info("audio: playing %s, target %u ms", vg_audio_format_str(&p->fmt, f, sizeof(f)),
@@ -248,95 +219,35 @@ static bool open_stream(struct vg_audio_player *p, uint64_t now)
     return true;
 }
 
-/* Too much buffered: the lowest fill of the last windows stayed above where the chunk cadence
- * puts it (target - half a chunk) by more than the slack. While the stream settles (after it
- * starts, restarts after an underrun, or lost graph cycles) the slack is 4 ms over one window
- * (50 ms): a start on a chunk that came late would otherwise leave the latency high until the
- * rate controller worked it off. After that, a whole chunk over 6 windows (300 ms): a burst
- * after our thread stalled. Smaller errors are the rate controller's, and a graph cycle that
- * comes late raises the fill only until the catch-up that follows, within a window. The
- * oldest audio is dropped. */
-static void check_overrun(struct vg_audio_player *p, const struct vg_audio_ring_counters *c,
-                          uint64_t now)
-{
-    if (c->underruns != p->settle_underruns || c->stalls != p->settle_stalls) {
-        p->settle_underruns = c->underruns;
-        p->settle_stalls = c->stalls;
-        p->settle_until_ns = now + SETTLE_NS;
-    }
-    if (c->windows == p->windows_seen)
-        return;
-    p->windows_seen = c->windows;
-    memmove(p->window_min + 1, p->window_min, sizeof(p->window_min[0]) * (WINDOWS - 1));
-    p->window_min[0] = c->window_min;
-    if (p->window_n < WINDOWS)
-        p->window_n++;
-    bool settling = now < p->settle_until_ns;
-    uint32_t need = settling ? 1 : WINDOWS;
-    uint64_t chunk = p->fmt.rate / 50, target = (uint64_t)p->fmt.rate * p->latency_ms / 1000;
-    uint64_t slack = settling ? (uint64_t)p->fmt.rate * SETTLE_SLACK_MS / 1000 : chunk;
-    uint64_t expected = target > chunk / 2 ? target - chunk / 2 : 0;
-    uint64_t low = UINT64_MAX;
-    for (uint32_t i = 0; i < need && i < p->window_n; i++)
-        low = p->window_min[i] < low ? p->window_min[i] : low;
-    if (p->window_n < need || low <= expected + slack)
-        return;
-    vg_audio_ring_request_drop(&p->ring, low - expected);
-    p->window_n = 0;
-    vg_debug("audio: %.1f ms too much buffered for %u ms; dropping the oldest",
-             frames_to_ms(p, (double)(low - expected)), need * WINDOW_MS);
-}
-
 static void lock(struct vg_audio_player *p, const struct vg_audio_ring_counters *c)
 {
     p->locked = true;
     p->at_lock = *c;
     p->at_lock_skipped = p->dropped_chunks;
-    vg_debug("audio: rate locked at %+.1f ppm", (p->ratio - 1.0) * 1e6);
+    vg_debug("audio: rate locked at %+.1f ppm", (p->ctl.ratio - 1.0) * 1e6);
 }
 
-/* The DLL runs on the error between the mean fill and the target and returns the ratio for
- * the sink's resampler: the guest's chunk clock tracked against the graph clock. */
+/* Once a period, right after a chunk went into the ring: the controller's step applied to the
+ * ring and the sink. Periods that start and end with a chunk hold whole chunk periods, so the
+ * mean fill over one does not depend on where in a chunk's sawtooth it was cut. */
 static void control(struct vg_audio_player *p, uint64_t now)
 {
     if (!p->open || now < p->next_control_ns)
         return;
-    p->next_control_ns = now + CONTROL_NS;
+    p->next_control_ns = now + VG_AUDIO_CONTROL_NS;
     struct vg_audio_ring_counters c;
     vg_audio_ring_counters(&p->ring, &c);
-    check_overrun(p, &c, now);
-    uint64_t dn = c.fill_n - p->ctl_fill_n, ds = c.fill_sum - p->ctl_fill_sum;
-    p->ctl_fill_n = c.fill_n;
-    p->ctl_fill_sum = c.fill_sum;
-    if (dn == 0)
-        return; /* not playing (not linked yet, or waiting for the start level) */
-    double mean = (double)ds / (double)dn;
-    double target = (double)p->fmt.rate * p->latency_ms / 1000.0;
-    double chunk = p->fmt.rate / 50.0;
-    p->fill_ms = frames_to_ms(p, mean);
-    double err = target - mean;
-    if (err > chunk)
-        err = chunk;
-    if (err < -chunk)
-        err = -chunk;
-    double corr = spa_dll_update(&p->dll, err);
-    if (fabs(corr - 1.0) > MAX_RATE_DEV) {
-        /* Saturated (a burst was trimmed, a stall): stop integrating so the loop does not
-         * wind up and overshoot for seconds afterwards. */
-        p->dll.z3 -= p->dll.w2 * p->dll.z2;
-        corr = corr > 1.0 ? 1.0 + MAX_RATE_DEV : 1.0 - MAX_RATE_DEV;
+    struct vg_audio_rate_step step;
+    vg_audio_rate_control_update(&p->ctl, &c, now, &step);
+    if (step.drop_frames) {
+        vg_audio_ring_request_drop(&p->ring, step.drop_frames);
+        vg_debug("audio: %.1f ms too much buffered; dropping the oldest",
+                 frames_to_ms(p, (double)step.drop_frames));
     }
-    p->ratio = corr;
-    p->kops->set_rate(p->sink, corr);
-
-    if (fabs(frames_to_ms(p, err)) < LOCK_ERR_MS) {
-        if (!p->near_since_ns)
-            p->near_since_ns = now;
-        if (!p->locked && now - p->near_since_ns >= LOCK_HOLD_NS)
-            lock(p, &c);
-    } else {
-        p->near_since_ns = 0;
-    }
+    if (step.has_ratio)
+        p->kops->set_rate(p->sink, step.ratio);
+    if (step.locked_now)
+        lock(p, &c);
 }
 
 static void publish(struct vg_audio_player *p, bool report)
@@ -350,11 +261,11 @@ static void publish(struct vg_audio_player *p, bool report)
     struct vg_audio_stats s = {
         .state = p->state,
         .fmt = p->fmt,
-        .fill_ms = p->fill_ms,
-        .latency_ms = p->fill_ms + ks.delay_ms,
+        .fill_ms = p->ctl.fill_ms,
+        .latency_ms = p->ctl.fill_ms + ks.delay_ms,
         .target_ms = p->latency_ms,
         .drift_ppm = p->drift_ppm,
-        .rate_ppm = (p->ratio - 1.0) * 1e6,
+        .rate_ppm = (p->ctl.ratio - 1.0) * 1e6,
         .chunks = p->chunks,
         .dropped_chunks = p->dropped_chunks,
         .torn_chunks = p->torn_chunks,
@@ -404,7 +315,7 @@ static void on_format(struct vg_audio_player *p, const struct vg_audio_read *rd,
     p->have_fmt = true;
     p->fmt = rd->fmt;
     p->chunk_bytes = rd->chunk_bytes;
-    p->fill_ms = 0;
+    p->ctl.fill_ms = 0;
     open_stream(p, now);
 }
 
@@ -533,7 +444,6 @@ static void *run(void *arg)
         }
         if (!rd.active && !p->open && p->state == VG_AUDIO_PLAYING)
             p->state = VG_AUDIO_WAITING;
-        control(p, now);
         /* The overlay's figures four times a second; the log line every report interval. */
         if (now >= p->next_publish_ns) {
             bool report = report_ns && now >= p->next_report_ns;
@@ -543,8 +453,6 @@ static void *run(void *arg)
             p->next_publish_ns = now + PUBLISH_NS;
         }
         uint64_t wake = rd.wake_ns;
-        if (p->open && p->next_control_ns < wake)
-            wake = p->next_control_ns;
         if (p->next_publish_ns < wake)
             wake = p->next_publish_ns;
         sleep_until(p, wake);
@@ -577,7 +485,7 @@ struct vg_audio_player *vg_audio_player_create(const struct vg_audio_player_opti
     p->report_s = o->report_s;
     /* Room for the target, a chunk in flight and a burst that the consumer trims. */
     p->cap_chunks = (p->latency_ms + CHUNK_MS - 1) / CHUNK_MS + 6;
-    p->ratio = 1.0;
+    p->ctl.ratio = 1.0;
     p->sops = vg_audio_sources[0];
     p->kops = vg_audio_sinks[0];
     if (!p->sops || !p->kops) {
