@@ -118,6 +118,18 @@ bool audio_env_restart(struct audio_env *e)
     return false;
 }
 
+bool audio_test_args(int argc, char **argv, char **client, char **guest)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: %s CLIENT GUEST\n", argv[0]);
+        return false;
+    }
+    *client = argv[1];
+    *guest = argv[2];
+    signal(SIGPIPE, SIG_IGN);
+    return true;
+}
+
 static void stop(pid_t *pid)
 {
     if (*pid > 0) {

@@ -34,6 +34,11 @@ pid_t audio_record_node(const struct audio_env *e, const char *node, const char 
 /* SIGINT (pw-record then finishes the file) and waits. */
 void audio_record_stop(pid_t pid);
 
+/* The audio tests' command line, CLIENT GUEST, into *client and *guest; also ignores SIGPIPE
+ * (the children's output goes to files). false, with the usage printed, when they are
+ * missing. */
+bool audio_test_args(int argc, char **argv, char **client, char **guest);
+
 /* Spawns argv with stdout+stderr appended to log (testlib's runner). */
 #define audio_spawn(argv, log) vg_test_spawn_io((argv), (log), (log), true)
 

@@ -136,12 +136,8 @@ static void skew_500ppm_each_way_for_60s_keeps_the_fill_at_target(void)
 
 int main(int argc, char **argv)
 {
-    if (argc < 3) {
-        fprintf(stderr, "usage: %s CLIENT GUEST\n", argv[0]);
+    if (!audio_test_args(argc, argv, &client, &guest))
         return 2;
-    }
-    client = argv[1];
-    guest = argv[2];
     tmp = vg_test_tmpdir();
     RUN(skew_500ppm_each_way_for_60s_keeps_the_fill_at_target);
     return vg_test_finish();

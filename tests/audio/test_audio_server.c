@@ -271,14 +271,9 @@ static void target_that_appears_gets_the_stream(void)
 
 int main(int argc, char **argv)
 {
-    if (argc < 3) {
-        fprintf(stderr, "usage: %s CLIENT GUEST\n", argv[0]);
+    if (!audio_test_args(argc, argv, &client, &guest))
         return 2;
-    }
-    client = argv[1];
-    guest = argv[2];
     tmp = vg_test_tmpdir();
-    signal(SIGPIPE, SIG_IGN);
     if (!audio_env_start(&env, tmp, 2)) {
         CHECK_MSG(false, "no PipeWire daemon");
         audio_env_stop(&env);
