@@ -100,7 +100,7 @@ void vg_audio_ring_late(struct vg_audio_ring *r, uint64_t n_frames)
 {
     if (!atomic_load_explicit(&r->playing, memory_order_relaxed) || !n_frames)
         return;
-    uint64_t n = n_frames < r->cap ? n_frames * r->bytes_per_frame : r->cap;
+    uint64_t n = n_frames < r->cap / r->bytes_per_frame ? n_frames * r->bytes_per_frame : r->cap;
     r->late_bytes = r->late_bytes + n < r->cap ? r->late_bytes + n : r->cap;
     r->late_played = 0;
     count(&r->stalls, 1);
