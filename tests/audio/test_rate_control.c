@@ -141,6 +141,7 @@ static void locks_and_holds(double skew_ppm)
     double ratio_ppm = (s.ratio_sum / s.ratio_n - 1.0) * 1e6;
     CHECK_MSG(fabs(ratio_ppm - skew_ppm) < 20, "%+.0f ppm: mean ratio %+.1f ppm", skew_ppm,
               ratio_ppm);
+    vg_audio_ring_finish(&s.ring);
 }
 
 static void locks_and_holds_the_fill_with_the_guest_1000ppm_fast(void)
@@ -176,6 +177,7 @@ static void a_burst_is_trimmed_back_once(void)
     sim_run(&s, 30);
     CHECK_MSG(fabs(s.ctl.fill_ms - TARGET_MS) < 2.0, "fill %.2f ms 10 s after the burst",
               s.ctl.fill_ms);
+    vg_audio_ring_finish(&s.ring);
 }
 
 static void a_start_on_a_late_chunk_is_corrected_while_settling(void)
@@ -193,6 +195,7 @@ static void a_start_on_a_late_chunk_is_corrected_while_settling(void)
     sim_run(&s, 10);
     vg_audio_ring_counters(&s.ring, &c);
     CHECK(c.trims == 1 && c.underruns == 0);
+    vg_audio_ring_finish(&s.ring);
 }
 
 int main(void)
