@@ -195,31 +195,24 @@ static uint32_t le32(const uint8_t *p)
 bool wav_read(struct wav *w, const char *path)
 {
     memset(w, 0, sizeof(*w));
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return false;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *b = len > 44 ? malloc((size_t)len) : NULL;
-    bool ok = b && fread(b, 1, (size_t)len, f) == (size_t)len;
-    fclose(f);
-    if (!ok || memcmp(b, "RIFF", 4) != 0 || memcmp(b + 8, "WAVE", 4) != 0) {
+    size_t len;
+    uint8_t *b = (uint8_t *)vg_test_read_file(path, &len);
+    if (!b || len <= 44 || memcmp(b, "RIFF", 4) != 0 || memcmp(b + 8, "WAVE", 4) != 0) {
         free(b);
         return false;
     }
     size_t pos = 12, data = 0, data_len = 0;
     uint32_t bits = 0;
-    while (pos + 8 <= (size_t)len) {
+    while (pos + 8 <= len) {
         uint32_t sz = le32(b + pos + 4);
-        if (memcmp(b + pos, "fmt ", 4) == 0 && pos + 24 <= (size_t)len) {
+        if (memcmp(b + pos, "fmt ", 4) == 0 && pos + 24 <= len) {
             w->channels = (uint32_t)b[pos + 10] | (uint32_t)b[pos + 11] << 8;
             w->rate = le32(b + pos + 12);
             bits = (uint32_t)b[pos + 22] | (uint32_t)b[pos + 23] << 8;
         } else if (memcmp(b + pos, "data", 4) == 0) {
             data = pos + 8;
             /* A recorder stopped hard leaves the size unset: take the rest of the file. */
-            data_len = sz && data + sz <= (size_t)len ? sz : (size_t)len - data;
+            data_len = sz && data + sz <= len ? sz : len - data;
             break;
         }
         pos += 8 + (size_t)sz + (sz & 1);

@@ -56,16 +56,9 @@ static int mask_shift(uint32_t mask)
 bool image_read_xwd(struct image *img, const char *path)
 {
     memset(img, 0, sizeof(*img));
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return false;
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = size > 100 ? malloc((size_t)size) : NULL;
-    bool ok = buf && fread(buf, 1, (size_t)size, f) == (size_t)size;
-    fclose(f);
-    if (!ok) {
+    size_t size;
+    uint8_t *buf = (uint8_t *)vg_test_read_file(path, &size);
+    if (!buf || size <= 100) {
         free(buf);
         return false;
     }
@@ -76,8 +69,8 @@ bool image_read_xwd(struct image *img, const char *path)
     size_t data = (size_t)hdr + (size_t)ncolors * 12;
     /* 32-bit pixels, or packed 24-bit ones (rows still padded to bytes_per_line). */
     uint32_t bytes = bpp / 8;
-    ok = (bytes == 3 || bytes == 4) && w > 0 && h > 0 && w < 10000 && h < 10000 &&
-         bpl >= w * bytes && data + (size_t)bpl * h <= (size_t)size;
+    bool ok = (bytes == 3 || bytes == 4) && w > 0 && h > 0 && w < 10000 && h < 10000 &&
+              bpl >= w * bytes && data + (size_t)bpl * h <= size;
     if (ok) {
         img->w = (int)w;
         img->h = (int)h;

@@ -55,19 +55,12 @@ static void cpio_entry(FILE *out, const char *name, unsigned mode, const void *d
 
 static bool cpio_file(FILE *out, const char *name, const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return false;
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)size);
-    bool ok = buf && fread(buf, 1, (size_t)size, f) == (size_t)size;
-    fclose(f);
-    if (ok)
-        cpio_entry(out, name, 0100755, buf, (size_t)size);
+    size_t size;
+    char *buf = vg_test_read_file(path, &size);
+    if (buf)
+        cpio_entry(out, name, 0100755, buf, size);
     free(buf);
-    return ok;
+    return buf != NULL;
 }
 
 static bool make_initramfs(const char *path)

@@ -44,18 +44,13 @@ static void collect(struct output *o)
 /* Runs vgapt-guest to completion (20 s at most); returns its exit status. */
 static int run_guest(struct output *o, const char *const *args)
 {
-    pid_t pid = spawn_guest(args);
-    int status = pid > 0 ? vg_test_wait(pid, 20000) : -1;
-    collect(o);
-    return status;
+    return vg_test_run_capture(guest, args, tmp, 20000, o->out, sizeof(o->out), o->err,
+                               sizeof(o->err));
 }
 
 static void expect_usage_error(const char *needle, const char *const *args)
 {
-    struct output o;
-    int status = run_guest(&o, args);
-    CHECK_MSG(status == 2, "exit status %d for the case of '%s'", status, needle);
-    CHECK_MSG(strstr(o.err, needle), "stderr does not name '%s': %s", needle, o.err);
+    vg_test_expect_usage_error(guest, args, tmp, needle);
 }
 
 static void wait_for_file(const char *path)

@@ -109,7 +109,25 @@ void vg_test_collect(const char *dir, char *out, size_t out_size, char *err, siz
     vg_test_read_text(path, err, err_size);
 }
 
-char *vg_test_slurp(const char *path)
+int vg_test_run_capture(const char *prog, const char *const *args, const char *dir,
+                        int timeout_ms, char *out, size_t out_size, char *err, size_t err_size)
+{
+    pid_t pid = vg_test_spawn_capture(prog, args, dir);
+    int status = pid > 0 ? vg_test_wait(pid, timeout_ms) : -1;
+    vg_test_collect(dir, out, out_size, err, err_size);
+    return status;
+}
+
+void vg_test_expect_usage_error(const char *prog, const char *const *args, const char *dir,
+                                const char *needle)
+{
+    static char out[16384], err[16384];
+    int status = vg_test_run_capture(prog, args, dir, 20000, out, sizeof(out), err, sizeof(err));
+    CHECK_MSG(status == 2, "exit status %d for the case of '%s'", status, needle);
+    CHECK_MSG(strstr(err, needle), "stderr does not name '%s': %s", needle, err);
+}
+
+char *vg_test_read_file(const char *path, size_t *len_out)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -132,7 +150,14 @@ char *vg_test_slurp(const char *path)
     fclose(f);
     if (buf)
         buf[len] = 0;
+    if (len_out)
+        *len_out = buf ? len : 0;
     return buf;
+}
+
+char *vg_test_slurp(const char *path)
+{
+    return vg_test_read_file(path, NULL);
 }
 
 void vg_test_read_text(const char *path, char *buf, size_t size)

@@ -55,7 +55,16 @@ pid_t vg_test_spawn_io(char *const argv[], const char *out, const char *err, boo
  * going to the files dir/stdout and dir/stderr (truncated); vg_test_collect reads them. */
 pid_t vg_test_spawn_capture(const char *prog, const char *const *args, const char *dir);
 void vg_test_collect(const char *dir, char *out, size_t out_size, char *err, size_t err_size);
-/* A whole (small) file as a NUL-terminated string to free(); NULL if unreadable. */
+/* Both: runs prog to completion (timeout_ms at most) and collects its output; returns its exit
+ * status as vg_test_wait does, -1 if it could not start. */
+int vg_test_run_capture(const char *prog, const char *const *args, const char *dir,
+                        int timeout_ms, char *out, size_t out_size, char *err, size_t err_size);
+/* Checks that prog with args is a usage error: exit status 2, needle named on stderr. */
+void vg_test_expect_usage_error(const char *prog, const char *const *args, const char *dir,
+                                const char *needle);
+/* A whole (small) file to free(), NUL-terminated after its *len bytes; NULL if unreadable. */
+char *vg_test_read_file(const char *path, size_t *len);
+/* The same as a string. */
 char *vg_test_slurp(const char *path);
 /* At most size - 1 bytes of a file into buf, NUL-terminated (empty if unreadable). */
 void vg_test_read_text(const char *path, char *buf, size_t size);

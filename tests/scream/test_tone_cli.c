@@ -65,18 +65,14 @@ static void collect(struct run *r)
 /* Runs vgapt-guest to completion (20 s at most) without watching; returns its exit status. */
 static int run_plain(struct run *r, const char *const *args)
 {
-    pid_t pid = spawn_guest(args);
-    r->status = pid > 0 ? vg_test_wait(pid, 20000) : -1;
-    collect(r);
+    r->status = vg_test_run_capture(guest, args, tmp, 20000, r->out, sizeof(r->out), r->err,
+                                    sizeof(r->err));
     return r->status;
 }
 
 static void expect_usage_error(const char *needle, const char *const *args)
 {
-    struct run r = {0};
-    int status = run_plain(&r, args);
-    CHECK_MSG(status == 2, "exit status %d for '%s'", status, needle);
-    CHECK_MSG(strstr(r.err, needle), "stderr does not name '%s': %s", needle, r.err);
+    vg_test_expect_usage_error(guest, args, tmp, needle);
 }
 
 struct region {
