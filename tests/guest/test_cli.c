@@ -53,9 +53,11 @@ static void expect_usage_error(const char *needle, const char *const *args)
     vg_test_expect_usage_error(guest, args, tmp, needle);
 }
 
-static void wait_for_file(const char *path)
+/* The guest creates the file, then sizes it: wait for both before mapping it. */
+static void wait_for_sized_file(const char *path)
 {
-    for (int t = 0; t < 500 && access(path, F_OK) != 0; t++)
+    struct stat st;
+    for (int t = 0; t < 500 && (stat(path, &st) != 0 || st.st_size == 0); t++)
         vg_sleep_ns(10 * VG_NS_PER_MS);
 }
 
@@ -247,7 +249,7 @@ static void test_live_frames_match_the_pattern_in_every_format(void)
             pid_t pid = spawn_guest(ARGS("pattern", "--shm", path, "--size", "320x200", "--fps",
                                          "100", "--format", formats[i], "--damage", mode));
             CHECK(pid > 0);
-            wait_for_file(path);
+            wait_for_sized_file(path);
             struct region r = {0};
             if (!open_region(&r, path)) {
                 kill(pid, SIGKILL);
@@ -328,7 +330,7 @@ static void test_still_frames_do_not_move(void)
     snprintf(path, sizeof(path), "%s/still", tmp);
     pid_t pid = spawn_guest(ARGS("pattern", "--shm", path, "--size", "100x70", "--fps", "200",
                                  "--format", "rgb10a2", "--still"));
-    wait_for_file(path);
+    wait_for_sized_file(path);
     struct region r = {0};
     if (!open_region(&r, path)) {
         kill(pid, SIGKILL);
@@ -355,7 +357,7 @@ static void test_slow_producer_stays_alive_and_stops_on_sigint(void)
     char path[512];
     snprintf(path, sizeof(path), "%s/slow", tmp);
     pid_t pid = spawn_guest(ARGS("pattern", "--shm", path, "--size", "64x64", "--fps", "1"));
-    wait_for_file(path);
+    wait_for_sized_file(path);
     struct region r = {0};
     if (!open_region(&r, path)) {
         kill(pid, SIGKILL);
