@@ -189,7 +189,11 @@ int vg_shm_map(struct vg_shm *shm, const char *path, unsigned flags, size_t min_
                    strerror(errno));
         goto fail;
     }
-    close(fd);
+    shm->fd = -1;
+    if (shm->kind == VG_SHM_KVMFR)
+        shm->fd = fd;
+    else
+        close(fd);
     shm->base = base;
     shm->size = size;
     shm->writable = write;
@@ -202,8 +206,12 @@ fail:
 
 void vg_shm_unmap(struct vg_shm *shm)
 {
-    if (shm->base)
+    if (shm->base) {
         munmap(shm->base, shm->size);
+        if (shm->kind == VG_SHM_KVMFR && shm->fd >= 0)
+            close(shm->fd);
+    }
+    shm->fd = -1;
     shm->base = NULL;
     shm->size = 0;
 }

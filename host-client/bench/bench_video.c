@@ -102,7 +102,9 @@ static bool run_case(const struct vg_renderer_ops *rops, struct vg_renderer *r, 
         !s.texsub)
         goto out;
     p = vg_fp_producer_create(region, size, &pc);
-    t = p ? tops->create(region, size, VG_NS_PER_S) : NULL;
+    const struct vg_transport_map map = {
+        .base = region, .size = size, .writable = true, .kind = VG_MAP_SHM_FILE, .fd = -1};
+    t = p ? tops->create(&map, VG_NS_PER_S) : NULL;
     if (!t)
         goto out;
     vg_pattern_render(src, (size_t)w * 4, VG_FP_FORMAT_BGRA8, w, h, 0, NULL);

@@ -26,7 +26,6 @@ struct app {
     struct vg_renderer *renderer;
     struct vg_link *link;
     struct vg_stats stats;
-    uint8_t *cursor_shape;
     bool overlay;
     bool have_frame;          /* the renderer holds a frame of this session */
     uint64_t last_serial;     /* serial of the frame in the texture */
@@ -34,6 +33,14 @@ struct app {
     bool pending_latency_valid;
     float pending_ingest_ms;
     bool frame_pending;       /* uploaded, not yet presented */
+    bool inflight;            /* a frame is open: its copy waits for the guest's pixels */
+    struct vg_frame_info info; /* the open frame */
+    void *dst;                /* its upload destination */
+    size_t dst_stride;
+    uint32_t n_rects;         /* rects to copy (0: all) */
+    uint64_t ingest_start;
+    char shown_format[160];   /* last "showing ..." logged */
+    char warning[200];        /* the backend's standing warning, shown as a banner */
     uint64_t partial_uploads; /* frames uploaded from their damage rects alone */
     int32_t cursor_x, cursor_y;
     bool cursor_visible;
@@ -57,64 +64,90 @@ static void update_title(struct app *a, const struct vg_frame_info *info,
     }
 }
 
-/* New frame → texture. Returns true when the texture changed. */
+/* Drops a frame whose copy was waiting for the guest (the guest went away or restarted). */
+static void drop_inflight(struct app *a, struct vg_transport *t, const struct vg_transport_ops *ops)
+{
+    if (!a->inflight)
+        return;
+    a->rops->abort_upload(a->renderer);
+    if (t)
+        ops->release_frame(t);
+    a->inflight = false;
+}
+
+/* New frame → texture. Returns true when the texture changed. A frame whose pixels the guest
+ * is still writing stays open (a->inflight) and is copied again on the next call. */
 static bool ingest_frame(struct app *a, struct vg_transport *t, const struct vg_transport_ops *ops)
 {
-    struct vg_frame_info info;
-    int r = ops->next_frame(t, &info);
-    if (r <= 0)
-        return false;
-    uint64_t t0 = vg_time_ns();
-    bool format_changed = !a->have_frame;
-
-    void *dst;
-    size_t dst_stride;
-    bool full_needed;
-    r = a->rops->begin_upload(a->renderer, &info, &dst, &dst_stride, &full_needed);
-    if (r < 0) {
-        ops->release_frame(t);
-        return false;
+    struct vg_frame_info *info = &a->info;
+    int r;
+    if (!a->inflight) {
+        r = ops->next_frame(t, info);
+        if (r <= 0)
+            return false;
+        a->ingest_start = vg_time_ns();
+        bool full_needed;
+        r = a->rops->begin_upload(a->renderer, info, &a->dst, &a->dst_stride, &full_needed);
+        if (r < 0) {
+            ops->release_frame(t);
+            return false;
+        }
+        /* Damage is relative to the previous serial: a skipped frame means copying it all. */
+        a->n_rects = info->n_damage;
+        if (full_needed || !a->have_frame || info->serial != a->last_serial + 1)
+            a->n_rects = 0;
+        a->inflight = true;
     }
-    /* Damage is relative to the previous serial: a skipped frame means copying it all. */
-    const struct vg_rect *rects = info.damage;
-    uint32_t n = info.n_damage;
-    if (full_needed || !a->have_frame || info.serial != a->last_serial + 1)
-        n = 0;
-    r = ops->copy_frame(t, &info, dst, dst_stride, rects, n);
+    r = ops->copy_frame(t, info, a->dst, a->dst_stride, info->damage, a->n_rects);
+    if (r == VG_COPY_NOT_YET)
+        return false;
+    a->inflight = false;
     ops->release_frame(t);
     if (r < 0) {
         a->rops->abort_upload(a->renderer);
         return false;
     }
-    a->rops->end_upload(a->renderer, rects, n);
+    uint32_t n = a->n_rects;
+    a->rops->end_upload(a->renderer, info->damage, n);
     a->partial_uploads += n > 0;
-    if (format_changed || full_needed)
-        vg_info("showing %ux%u %s frames", info.width, info.height, vg_pixfmt_name(info.format));
+    if (!a->have_frame || n == 0) {
+        char shape[160];
+        snprintf(shape, sizeof(shape), "%ux%u %s%s%s", info->width, info->height,
+                 vg_pixfmt_name(info->format), info->flags & VG_FRAME_HDR ? " HDR" : "",
+                 info->rotation ? (info->rotation == VG_ROTATE_90    ? " rotated 90"
+                                   : info->rotation == VG_ROTATE_180 ? " rotated 180"
+                                                                     : " rotated 270")
+                                : "");
+        if (strcmp(shape, a->shown_format) != 0) {
+            vg_info("showing %s frames", shape);
+            snprintf(a->shown_format, sizeof(a->shown_format), "%s", shape);
+        }
+    }
     a->have_frame = true;
-    a->last_serial = info.serial;
-    a->pending_ingest_ms = (float)vg_ns_to_ms(vg_time_ns() - t0);
-    a->pending_capture_ns = info.capture_ns;
-    a->pending_latency_valid = info.capture_clock_host;
+    a->last_serial = info->serial;
+    a->pending_ingest_ms = (float)vg_ns_to_ms(vg_time_ns() - a->ingest_start);
+    a->pending_capture_ns = info->capture_ns;
+    a->pending_latency_valid = info->capture_clock_host;
     a->frame_pending = true;
     vg_stats_frame_received(&a->stats);
-    update_title(a, &info, ops);
+    update_title(a, info, ops);
     return true;
 }
 
 static bool update_cursor(struct app *a, struct vg_transport *t, const struct vg_transport_ops *ops)
 {
     struct vg_cursor_info ci;
-    int r = ops->next_cursor(t, &ci, a->cursor_shape,
-                             (size_t)VG_CURSOR_MAX_DIM * VG_CURSOR_MAX_DIM * 4);
+    int r = ops->next_cursor(t, &ci);
     if (r <= 0)
         return false;
-    if (r & 2)
-        a->rops->set_cursor_shape(a->renderer, ci.width, ci.height, ci.hot_x, ci.hot_y,
-                                  a->cursor_shape, (size_t)ci.width * 4);
-    a->rops->set_cursor_pos(a->renderer, ci.x, ci.y, ci.visible);
-    a->cursor_x = ci.x;
-    a->cursor_y = ci.y;
-    a->cursor_visible = ci.visible;
+    if (r & VG_CURSOR_NEW_SHAPE)
+        a->rops->set_cursor_shape(a->renderer, &ci.shape);
+    if (r & VG_CURSOR_NEW_POS) {
+        a->rops->set_cursor_pos(a->renderer, ci.x, ci.y, ci.visible);
+        a->cursor_x = ci.x;
+        a->cursor_y = ci.y;
+        a->cursor_visible = ci.visible;
+    }
     return true;
 }
 
@@ -144,6 +177,7 @@ static int write_ppm(const struct app *a, const char *path, int w, int h, const 
 /* Draws and presents. Returns true when the --screenshot was written (time to quit). */
 static bool present(struct app *a, const char *message)
 {
+    const char *banner = !message && a->warning[0] ? a->warning : NULL;
     int w, h;
     vg_window_drawable_size(a->window, &w, &h);
     struct vg_render_params p = {
@@ -152,6 +186,7 @@ static bool present(struct app *a, const char *message)
         .scale = (enum vg_scale_mode)a->cfg->scale,
         .filter = (enum vg_filter)a->cfg->filter,
         .message = message,
+        .banner = banner,
         .overlay = a->overlay ? &a->stats.view : NULL,
     };
     a->rops->render(a->renderer, &p);
@@ -259,8 +294,7 @@ int vg_client_run(const struct vg_client_config *cfg)
         .vsync = cfg->vsync,
     };
     snprintf(a.title, sizeof(a.title), "%s", wo.title);
-    a.cursor_shape = malloc((size_t)VG_CURSOR_MAX_DIM * VG_CURSOR_MAX_DIM * 4);
-    a.window = a.cursor_shape ? vg_window_create(&wo) : NULL;
+    a.window = vg_window_create(&wo);
     if (!a.window)
         goto out;
     struct vg_renderer_options ro = {.allow_pbo = cfg->pbo};
@@ -303,10 +337,18 @@ int vg_client_run(const struct vg_client_config *cfg)
         struct vg_link_status st;
         const struct vg_transport_ops *ops = NULL;
         struct vg_transport *t = vg_link_poll(a.link, now, &st, &ops);
+        if (!t || st.new_session)
+            drop_inflight(&a, t, ops);
         if (t) {
             if (st.new_session) {
                 a.rops->reset(a.renderer);
                 a.have_frame = false;
+            }
+            if (strcmp(st.warning, a.warning) != 0) {
+                if (st.warning[0])
+                    vg_warn("%s", st.warning);
+                snprintf(a.warning, sizeof(a.warning), "%s", st.warning);
+                redraw = true;
             }
             redraw |= update_cursor(&a, t, ops);
             redraw |= ingest_frame(&a, t, ops);
@@ -355,6 +397,5 @@ out:
     if (a.renderer)
         a.rops->destroy(a.renderer);
     vg_window_destroy(a.window);
-    free(a.cursor_shape);
     return status;
 }

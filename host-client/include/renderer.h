@@ -45,6 +45,7 @@ struct vg_render_params {
     enum vg_scale_mode scale;
     enum vg_filter filter;
     const char *message;         /* [optional] centred text, e.g. "waiting for guest: ..." */
+    const char *banner;          /* [optional] a warning line along the top, over the frame */
     const struct vg_overlay_stats *overlay; /* [optional] draw the overlay */
 };
 
@@ -56,9 +57,11 @@ struct vg_renderer_ops {
     void (*destroy)(struct vg_renderer *r);
 
     /* Prepares a destination for the frame's pixels (the persistent-mapped PBO or a staging
-     * buffer) laid out as the frame (format, width, height) with *dst_stride bytes per row;
-     * (re)creates the texture on a format or size change. Only rows/rects given to
-     * end_upload need to be written. Returns 0 or negative errno. *full_needed is set when
+     * buffer) laid out as the frame (format, width, data_height rows) with *dst_stride bytes
+     * per row; (re)creates the texture on a format or size change. Rows from data_height to
+     * height show black. The frame is drawn rotated by info->rotation, its cursor mapped
+     * from screen_width x screen_height. Only rows/rects given to end_upload need to be
+     * written. Returns 0 or negative errno. *full_needed is set when
      * the renderer holds no valid previous frame (new texture): the caller copies all. */
     int (*begin_upload)(struct vg_renderer *r, const struct vg_frame_info *info, void **dst,
                         size_t *dst_stride, bool *full_needed);
@@ -69,10 +72,10 @@ struct vg_renderer_ops {
     /* Drops the frame texture (guest restarted): nothing drawn until the next upload. */
     void (*reset)(struct vg_renderer *r);
 
-    /* BGRA8 straight-alpha shape, stride bytes per row (borrowed, copied). */
-    int (*set_cursor_shape)(struct vg_renderer *r, uint32_t w, uint32_t h, uint32_t hot_x,
-                            uint32_t hot_y, const void *pixels, size_t stride);
-    /* Hotspot position in frame pixels. */
+    /* A new cursor shape of any type (borrowed, copied). 0 or negative errno (logged). */
+    int (*set_cursor_shape)(struct vg_renderer *r, const struct vg_cursor_shape *shape);
+    /* Hotspot position in the guest's screen pixels (the screen size of the last frame given
+     * to begin_upload maps them onto the frame). */
     void (*set_cursor_pos)(struct vg_renderer *r, int32_t x, int32_t y, bool visible);
 
     /* Draws frame, cursor, message and overlay into the default framebuffer. */

@@ -27,6 +27,7 @@ struct vg_link {
     struct vg_transport *backend;
     bool was_ready;
     char last_reason[512];
+    char denied_write[512]; /* why a read-write mapping was refused; "" if it was not */
 };
 
 struct vg_link *vg_link_create(const char *path, uint64_t stall_ns)
@@ -87,10 +88,20 @@ static void set_reason(struct vg_link *l, struct vg_link_status *st, const char 
     l->was_ready = false;
 }
 
+/* Read-write when allowed (Looking Glass needs it); read-only is enough for our protocol, so
+ * a file the user may only read is still mapped, and a protocol that needs more says so. */
 static bool try_map(struct vg_link *l, struct vg_link_status *st)
 {
-    char err[512];
+    char err[512], err_ro[512];
     int r = vg_shm_map(&l->shm, l->path, VG_SHM_WRITE, l->min_size, 0, err, sizeof(err));
+    if (r == -EACCES || r == -EPERM || r == -EROFS) {
+        if (vg_shm_map(&l->shm, l->path, 0, l->min_size, 0, err_ro, sizeof(err_ro)) == 0) {
+            snprintf(l->denied_write, sizeof(l->denied_write), "%s", err);
+            r = 0;
+        }
+    } else if (r == 0) {
+        l->denied_write[0] = 0;
+    }
     if (r < 0) {
         set_reason(l, st, "%s", err);
         return false;
@@ -130,12 +141,27 @@ static void choose_backend(struct vg_link *l, const uint8_t *head, struct vg_lin
         const struct vg_transport_ops *ops = vg_transports[i];
         if (!ops->probe(head, HEAD_BYTES))
             continue;
+        if (ops->needs_write && !l->shm.writable) {
+            set_reason(l, st, "%s holds %s data, which needs read-write access; %s", l->path,
+                       ops->description, l->denied_write);
+            return;
+        }
         if (l->shm.size < ops->min_size) {
             set_reason(l, st, "%s holds %s data but is only %zu bytes (needs %zu)", l->path,
                        ops->description, l->shm.size, ops->min_size);
             return;
         }
-        l->backend = ops->create(l->shm.base, l->shm.size, l->stall_ns);
+        const struct vg_transport_map map = {
+            .base = l->shm.base,
+            .size = l->shm.size,
+            .writable = l->shm.writable,
+            .kind = l->shm.kind == VG_SHM_KVMFR     ? VG_MAP_KVMFR
+                    : l->shm.kind == VG_SHM_PCI_BAR ? VG_MAP_PCI_BAR
+                                                    : VG_MAP_SHM_FILE,
+            .fd = l->shm.fd,
+            .path = l->path,
+        };
+        l->backend = ops->create(&map, l->stall_ns);
         if (!l->backend) {
             set_reason(l, st, "cannot start the %s transport (see the log)", ops->name);
             return;
@@ -156,6 +182,7 @@ struct vg_transport *vg_link_poll(struct vg_link *l, uint64_t now_ns, struct vg_
     st->ready = false;
     st->new_session = false;
     st->reason[0] = 0;
+    st->warning[0] = 0;
 
     if (now_ns >= l->next_check_ns) {
         l->next_check_ns = now_ns + RETRY_NS;
@@ -188,6 +215,7 @@ struct vg_transport *vg_link_poll(struct vg_link *l, uint64_t now_ns, struct vg_
         return NULL;
     }
     st->ready = true;
+    snprintf(st->warning, sizeof(st->warning), "%s", ts.warning);
     st->new_session = ts.new_session || !l->was_ready;
     if (!l->was_ready) {
         vg_info("guest ready (%s)", l->ops->name);

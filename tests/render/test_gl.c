@@ -441,6 +441,16 @@ static void make_cursor(uint8_t *px, size_t stride)
     }
 }
 
+/* A straight-alpha BGRA8 shape, as vgfp gives it. */
+static int color_cursor(struct vg_renderer *r, uint32_t w, uint32_t h, int32_t hx, int32_t hy,
+                        const uint8_t *px, size_t stride)
+{
+    const struct vg_cursor_shape cs = {.type = VG_CURSOR_COLOR, .width = w, .height = h,
+                                       .hot_x = hx, .hot_y = hy, .pitch = (uint32_t)stride,
+                                       .pixels = px};
+    return vg_renderer_gl.set_cursor_shape(r, &cs);
+}
+
 static void cursor_case(int win, enum vg_scale_mode mode, int factor)
 {
     const struct rgb bg = {0x60, 0x40, 0x20};
@@ -455,7 +465,7 @@ static void cursor_case(int win, enum vg_scale_mode mode, int factor)
     const size_t stride = 16 * 4 + 6;
     uint8_t shape[16 * (16 * 4 + 6)];
     make_cursor(shape, stride);
-    CHECK(vg_renderer_gl.set_cursor_shape(e.r, 16, 16, 2, 3, shape, stride) == 0);
+    CHECK(color_cursor(e.r, 16, 16, 2, 3, shape, stride) == 0);
     vg_renderer_gl.set_cursor_pos(e.r, 20, 30, true);
 
     struct vg_render_params p = {.scale = mode, .filter = VG_FILTER_NEAREST};
@@ -493,9 +503,9 @@ static void cursor_case(int win, enum vg_scale_mode mode, int factor)
     free(s.px);
 
     /* Nonsense shapes are refused. */
-    CHECK(vg_renderer_gl.set_cursor_shape(e.r, 0, 16, 0, 0, shape, stride) < 0);
-    CHECK(vg_renderer_gl.set_cursor_shape(e.r, 16, 16, 0, 0, shape, 16) < 0);
-    CHECK(vg_renderer_gl.set_cursor_shape(e.r, VG_CURSOR_MAX_DIM + 1, 1, 0, 0, shape, 4096) < 0);
+    CHECK(color_cursor(e.r, 0, 16, 0, 0, shape, stride) < 0);
+    CHECK(color_cursor(e.r, 16, 16, 0, 0, shape, 16) < 0);
+    CHECK(color_cursor(e.r, VG_CURSOR_MAX_DIM + 1, 1, 0, 0, shape, 4096) < 0);
     env_close(&e);
 }
 
@@ -682,7 +692,7 @@ static void screenshot(void)
     upload(e.r, VG_PIXFMT_BGRA8, 320, 180, paint_bars, NULL, 0, NULL);
     uint8_t shape[16 * 16 * 4];
     make_cursor(shape, 16 * 4);
-    vg_renderer_gl.set_cursor_shape(e.r, 16, 16, 2, 3, shape, 16 * 4);
+    color_cursor(e.r, 16, 16, 2, 3, shape, 16 * 4);
     vg_renderer_gl.set_cursor_pos(e.r, 250, 120, true);
     struct vg_overlay_stats st;
     fill_stats(&st, VG_OVERLAY_SAMPLES, true);

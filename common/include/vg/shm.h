@@ -23,6 +23,7 @@ struct vg_shm {
     size_t size;        /* bytes mapped */
     enum vg_shm_kind kind;
     bool writable;
+    int fd;             /* VG_SHM_KVMFR: the device, kept open for DMA-BUF export; else -1 */
     char path[4096];
 };
 

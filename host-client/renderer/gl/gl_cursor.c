@@ -8,14 +8,16 @@
 
 #include "vg/log.h"
 
-int vg_gl_set_cursor_shape(struct vg_renderer *r, uint32_t w, uint32_t h, uint32_t hot_x,
-                           uint32_t hot_y, const void *pixels, size_t stride)
+int vg_gl_set_cursor_shape(struct vg_renderer *r, const struct vg_cursor_shape *shape)
 {
-    if (w == 0 || h == 0 || w > VG_CURSOR_MAX_DIM || h > VG_CURSOR_MAX_DIM || !pixels ||
-        stride < (size_t)w * 4) {
-        vg_err("gl: cannot use a %ux%u cursor with %zu bytes per row (at most %u pixels a "
-               "side, 4 bytes a pixel)",
-               w, h, stride, VG_CURSOR_MAX_DIM);
+    uint32_t w = shape->width, h = shape->height;
+    size_t stride = shape->pitch;
+    const void *pixels = shape->pixels;
+    int32_t hot_x = shape->hot_x, hot_y = shape->hot_y;
+    if (shape->type != VG_CURSOR_COLOR || !vg_cursor_shape_bytes(shape) || !pixels) {
+        vg_err("gl: cannot use a %ux%u cursor of type %d with %zu bytes per row (at most %u "
+               "pixels a side)",
+               w, h, (int)shape->type, stride, VG_CURSOR_MAX_DIM);
         return -EINVAL;
     }
 

@@ -65,7 +65,8 @@ struct vg_renderer {
     /* Cursor. */
     GLuint cursor_tex;
     bool cursor_shape;
-    uint32_t cursor_w, cursor_h, cursor_hot_x, cursor_hot_y;
+    uint32_t cursor_w, cursor_h;
+    int32_t cursor_hot_x, cursor_hot_y;
     int32_t cursor_x, cursor_y;
     bool cursor_visible;
 
@@ -96,8 +97,7 @@ void vg_gl_abort_upload(struct vg_renderer *r);
 void vg_gl_reset(struct vg_renderer *r);
 
 /* gl_cursor.c */
-int vg_gl_set_cursor_shape(struct vg_renderer *r, uint32_t w, uint32_t h, uint32_t hot_x,
-                           uint32_t hot_y, const void *pixels, size_t stride);
+int vg_gl_set_cursor_shape(struct vg_renderer *r, const struct vg_cursor_shape *shape);
 void vg_gl_set_cursor_pos(struct vg_renderer *r, int32_t x, int32_t y, bool visible);
 /* Draws the cursor over a frame shown at (fx, fy, fw, fh) in window pixels. */
 void vg_gl_cursor_draw(struct vg_renderer *r, const struct vg_render_params *p, int fx, int fy,

@@ -10,6 +10,7 @@
 
 struct vg_transport {
     struct vg_fp_consumer *consumer;
+    uint8_t *shape; /* the last cursor shape copied, VG_FP_CURSOR_SHAPE_BYTES */
     struct vg_fp_frame frame; /* the frame between next_frame and release_frame */
     enum vg_fp_error last_error;
 };
@@ -23,13 +24,16 @@ static bool vgfp_probe(const uint8_t *head, size_t len)
     return magic == VG_FP_MAGIC;
 }
 
-static struct vg_transport *vgfp_create(void *base, size_t size, uint64_t stall_ns)
+static struct vg_transport *vgfp_create(const struct vg_transport_map *map, uint64_t stall_ns)
 {
     struct vg_transport *t = calloc(1, sizeof(*t));
     if (!t)
         return NULL;
-    t->consumer = vg_fp_consumer_create(base, size, true, stall_ns);
+    t->shape = malloc(VG_FP_CURSOR_SHAPE_BYTES);
+    t->consumer = t->shape ? vg_fp_consumer_create(map->base, map->size, map->writable, stall_ns)
+                           : NULL;
     if (!t->consumer) {
+        free(t->shape);
         free(t);
         return NULL;
     }
@@ -41,6 +45,7 @@ static void vgfp_destroy(struct vg_transport *t)
     if (!t)
         return;
     vg_fp_consumer_destroy(t->consumer);
+    free(t->shape);
     free(t);
 }
 
@@ -86,6 +91,11 @@ static int vgfp_next_frame(struct vg_transport *t, struct vg_frame_info *info)
     info->format = map_format(f->format);
     info->width = f->width;
     info->height = f->height;
+    info->data_height = f->height;
+    info->screen_width = f->width;
+    info->screen_height = f->height;
+    info->rotation = VG_ROTATE_0;
+    info->flags = 0;
     info->stride = f->stride;
     info->n_damage = f->damage_count;
     _Static_assert(sizeof(struct vg_rect) == sizeof(struct vg_fp_rect), "rect layouts");
@@ -107,21 +117,30 @@ static void vgfp_release_frame(struct vg_transport *t)
     vg_fp_consumer_done(t->consumer);
 }
 
-static int vgfp_next_cursor(struct vg_transport *t, struct vg_cursor_info *ci, void *shape,
-                            size_t cap)
+static int vgfp_next_cursor(struct vg_transport *t, struct vg_cursor_info *ci)
 {
-    struct vg_fp_cursor_state cs;
-    int r = vg_fp_consumer_cursor(t->consumer, &cs, shape, cap);
+    struct vg_fp_cursor_state cs = {0};
+    int r = vg_fp_consumer_cursor(t->consumer, &cs, t->shape, VG_FP_CURSOR_SHAPE_BYTES);
     if (r <= 0)
         return r;
-    ci->x = cs.x;
-    ci->y = cs.y;
-    ci->visible = cs.visible;
-    ci->shape_serial = cs.shape_serial;
-    ci->width = cs.width;
-    ci->height = cs.height;
-    ci->hot_x = cs.hot_x;
-    ci->hot_y = cs.hot_y;
+    /* Only what changed is valid in cs: a shape-only update leaves the position unread. */
+    if (r & VG_CURSOR_NEW_POS) {
+        ci->x = cs.x;
+        ci->y = cs.y;
+        ci->visible = cs.visible;
+    }
+    if (r & VG_CURSOR_NEW_SHAPE) {
+        ci->shape_serial = cs.shape_serial;
+        ci->shape = (struct vg_cursor_shape){
+            .type = VG_CURSOR_COLOR,
+            .width = cs.width,
+            .height = cs.height,
+            .hot_x = (int32_t)cs.hot_x,
+            .hot_y = (int32_t)cs.hot_y,
+            .pitch = cs.width * 4,
+            .pixels = t->shape,
+        };
+    }
     return r;
 }
 
@@ -129,6 +148,7 @@ const struct vg_transport_ops vg_transport_vgfp = {
     .name = "vgfp",
     .description = "vgapt frame protocol (vgapt-guest)",
     .min_size = VG_FP_SLOTS_OFFSET + VG_FP_MIN_SLOTS * 2 * VG_FP_PAGE,
+    .needs_write = false,
     .probe = vgfp_probe,
     .create = vgfp_create,
     .destroy = vgfp_destroy,
