@@ -9,11 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench.h"
+#include "bench_source.h"
 #include "pattern.h"
 #include "renderer.h"
 #include "transport.h"
@@ -37,12 +37,13 @@ static const struct video_case cases[] = {
 };
 
 struct samples {
-    double *ingest, *copy, *memcpy_, *texsub;
+    double *ingest, *copy, *memcpy_, *texsub, *latency;
     size_t n;
 };
 
 struct result {
     double ingest, copy, memcpy_, texsub;
+    double lat_p50, lat_p99; /* submit -> presented, in this process */
 };
 
 static GLuint floor_tex;
@@ -81,32 +82,25 @@ static void measure_floor(const uint8_t *src, uint8_t *staging, uint32_t w, uint
     *t_tex = (double)(t2 - t1) / 1e6;
 }
 
-static bool run_case(const struct vg_renderer_ops *rops, struct vg_renderer *r, uint32_t w,
-                     uint32_t h, bool partial, int frames, struct result *res)
+static bool run_case(const struct vg_renderer_ops *rops, struct vg_renderer *r,
+                     struct vg_window *win, enum vg_bench_protocol proto, uint32_t w, uint32_t h,
+                     bool partial, int frames, struct result *res)
 {
-    uint64_t size = vg_fp_region_size_for(w, h, VG_FP_FORMAT_BGRA8, 3);
-    void *region = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     uint8_t *src = malloc((size_t)w * h * 4), *staging = malloc((size_t)w * h * 4);
     struct samples s = {
         .ingest = calloc((size_t)frames, sizeof(double)),
         .copy = calloc((size_t)frames, sizeof(double)),
         .memcpy_ = calloc((size_t)frames, sizeof(double)),
         .texsub = calloc((size_t)frames, sizeof(double)),
+        .latency = calloc((size_t)frames, sizeof(double)),
     };
-    struct vg_fp_producer_config pc = {.slot_count = 3, .clock = VG_FP_CLOCK_HOST_MONOTONIC};
-    struct vg_fp_producer *p = NULL;
-    struct vg_transport *t = NULL;
-    const struct vg_transport_ops *tops = &vg_transport_vgfp;
+    struct vg_bench_source bs = {0};
     bool ok = false;
-    if (region == MAP_FAILED || !src || !staging || !s.ingest || !s.copy || !s.memcpy_ ||
-        !s.texsub)
+    if (!src || !staging || !s.ingest || !s.copy || !s.memcpy_ || !s.texsub || !s.latency ||
+        !vg_bench_source_open(&bs, proto, w, h))
         goto out;
-    p = vg_fp_producer_create(region, size, &pc);
-    const struct vg_transport_map map = {
-        .base = region, .size = size, .writable = true, .kind = VG_MAP_SHM_FILE, .fd = -1};
-    t = p ? tops->create(&map, VG_NS_PER_S) : NULL;
-    if (!t)
-        goto out;
+    const struct vg_transport_ops *tops = bs.tops;
+    struct vg_transport *t = bs.t;
     vg_pattern_render(src, (size_t)w * 4, VG_FP_FORMAT_BGRA8, w, h, 0, NULL);
     memset(staging, 0, (size_t)w * h * 4); /* no first-touch page faults inside the floor */
 
@@ -117,12 +111,12 @@ static bool run_case(const struct vg_renderer_ops *rops, struct vg_renderer *r, 
     /* ~1 % of the frame: a tenth of each side, moving so each frame damages a new place. */
     uint32_t rw = w / 10, rh = h / 10;
     for (int i = -2; i < frames; i++) {
-        struct vg_fp_rect dmg = {((uint32_t)(i + 2) * 37u) % (w - rw),
-                                 ((uint32_t)(i + 2) * 23u) % (h - rh), rw, rh};
-        struct vg_fp_frame_desc desc = {VG_FP_FORMAT_BGRA8, w, h, vg_time_ns()};
+        struct vg_rect dmg = {((uint32_t)(i + 2) * 37u) % (w - rw),
+                              ((uint32_t)(i + 2) * 23u) % (h - rh), rw, rh};
         /* The first frames are full: they fill the texture and warm the caches. */
         bool part = partial && i >= 0;
-        if (vg_fp_producer_submit(p, &desc, src, (size_t)w * 4, &dmg, part ? 1 : 0) != 0)
+        uint64_t captured = vg_time_ns();
+        if (!vg_bench_source_submit(&bs, src, w, h, part ? &dmg : NULL))
             goto out;
         struct vg_transport_status st;
         tops->poll(t, vg_time_ns(), &st);
@@ -137,17 +131,30 @@ static bool run_case(const struct vg_renderer_ops *rops, struct vg_renderer *r, 
         if (rops->begin_upload(r, &info, &dst, &dst_stride, &full) != 0)
             goto out;
         uint32_t n = full ? 0 : info.n_damage;
-        if (tops->copy_frame(t, &info, dst, dst_stride, info.damage, n) != 0)
+        int cr;
+        while ((cr = tops->copy_frame(t, &info, dst, dst_stride, info.damage, n)) ==
+               VG_COPY_NOT_YET)
+            ;
+        if (cr != 0)
             goto out;
         uint64_t t1 = vg_time_ns();
         rops->end_upload(r, info.damage, n);
         glFinish();
         uint64_t t2 = vg_time_ns();
         tops->release_frame(t);
+        /* Presented: drawn into the (hidden) window and swapped. */
+        int ww, wh;
+        vg_window_drawable_size(win, &ww, &wh);
+        struct vg_render_params rp = {.win_w = ww, .win_h = wh};
+        rops->render(r, &rp);
+        vg_window_swap(win);
+        glFinish();
+        uint64_t t3 = vg_time_ns();
         if (i < 0)
             continue;
         s.ingest[s.n] = (double)(t2 - t0) / 1e6;
         s.copy[s.n] = (double)(t1 - t0) / 1e6;
+        s.latency[s.n] = (double)(t3 - captured) / 1e6;
         measure_floor(src, staging, w, h, info.damage, n, &s.memcpy_[s.n], &s.texsub[s.n]);
         s.n++;
     }
@@ -155,21 +162,21 @@ static bool run_case(const struct vg_renderer_ops *rops, struct vg_renderer *r, 
     res->copy = vg_bench_percentile(s.copy, s.n, 0.5);
     res->memcpy_ = vg_bench_percentile(s.memcpy_, s.n, 0.5);
     res->texsub = vg_bench_percentile(s.texsub, s.n, 0.5);
+    res->lat_p50 = vg_bench_percentile(s.latency, s.n, 0.5);
+    res->lat_p99 = vg_bench_percentile(s.latency, s.n, 0.99);
     ok = true;
 out:
     if (!ok)
-        fprintf(stderr, "vgapt-bench: the %ux%u case failed\n", w, h);
-    if (t)
-        tops->destroy(t);
-    vg_fp_producer_destroy(p);
-    if (region != MAP_FAILED)
-        munmap(region, size);
+        fprintf(stderr, "vgapt-bench: the %s %ux%u case failed\n", vg_bench_protocol_name(proto),
+                w, h);
+    vg_bench_source_close(&bs);
     free(src);
     free(staging);
     free(s.ingest);
     free(s.copy);
     free(s.memcpy_);
     free(s.texsub);
+    free(s.latency);
     return ok;
 }
 
@@ -239,7 +246,13 @@ int vg_bench_video(int argc, char **argv)
 {
     int64_t frames = 60, latency_seconds = 5;
     bool pbo = true;
+    int protocol = 2;
+    static const char *const protocol_names[] = {"vgfp", "lgmp", "both", NULL};
     const struct vg_opt opts[] = {
+        {"protocol", 0, VG_OPT_CHOICE, &protocol, 0, 0, protocol_names, "PROTO",
+         "guest protocol(s) measured: vgapt's frame protocol, Looking Glass B7's, or both side "
+         "by side.",
+         NULL},
         {"frames", 0, VG_OPT_INT, &frames, 5, 100000, NULL, "N", "frames measured per case",
          NULL},
         {"latency-seconds", 0, VG_OPT_INT, &latency_seconds, 0, 3600, NULL, "S",
@@ -275,33 +288,46 @@ int vg_bench_video(int argc, char **argv)
            (const char *)glGetString(GL_VERSION));
     printf("ingest = new frame seen -> texture updated (glFinish), BGRA8, median of %lld frames\n"
            "floor  = memcpy of the damaged bytes + bare glTexSubImage2D of them (glFinish)\n"
-           "copy   = our copy from shared memory into the upload buffer (part of ingest)\n\n",
+           "copy   = our copy from shared memory into the upload buffer (part of ingest)\n"
+           "c2p    = producer's submit -> frame presented (rendered, swapped, glFinish), same "
+           "process, p50/p99\n\n",
            (long long)frames);
-    printf("%-6s %-8s %10s %10s %10s %10s %10s %12s %14s\n", "size", "damage", "ingest ms",
-           "copy ms", "memcpy ms", "texsub ms", "floor ms", "ingest/floor", "copy/memcpy");
+    printf("%-5s %-6s %-6s %10s %9s %10s %10s %9s %12s %11s %17s\n", "proto", "size", "damage",
+           "ingest ms", "copy ms", "memcpy ms", "texsub ms", "floor ms", "ingest/floor",
+           "copy/memcpy", "c2p p50/p99 ms");
     int status = 0;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        struct result full, part;
-        if (!run_case(rops, r, cases[i].w, cases[i].h, false, (int)frames, &full) ||
-            !run_case(rops, r, cases[i].w, cases[i].h, true, (int)frames, &part)) {
-            status = 1;
-            continue;
+        for (int pr = 0; pr < 2; pr++) {
+            if (protocol != 2 && protocol != pr)
+                continue;
+            struct result full, part;
+            if (!run_case(rops, r, win, (enum vg_bench_protocol)pr, cases[i].w, cases[i].h,
+                          false, (int)frames, &full) ||
+                !run_case(rops, r, win, (enum vg_bench_protocol)pr, cases[i].w, cases[i].h,
+                          true, (int)frames, &part)) {
+                status = 1;
+                continue;
+            }
+            const struct result *rs[2] = {&full, &part};
+            for (int k = 0; k < 2; k++) {
+                double fl = rs[k]->memcpy_ + rs[k]->texsub;
+                printf("%-5s %-6s %-6s %10.3f %9.3f %10.3f %10.3f %9.3f %12.2f %11.2f "
+                       "%8.2f/%-8.2f\n",
+                       vg_bench_protocol_name((enum vg_bench_protocol)pr), cases[i].name,
+                       k ? "1%" : "full", rs[k]->ingest, rs[k]->copy, rs[k]->memcpy_,
+                       rs[k]->texsub, fl, rs[k]->ingest / fl, rs[k]->copy / rs[k]->memcpy_,
+                       rs[k]->lat_p50, rs[k]->lat_p99);
+            }
+            printf("%-5s %-6s 1%%-damage frame costs %.2f %% of a full frame\n",
+                   vg_bench_protocol_name((enum vg_bench_protocol)pr), cases[i].name,
+                   100.0 * part.ingest / full.ingest);
         }
-        const struct result *rs[2] = {&full, &part};
-        for (int k = 0; k < 2; k++) {
-            double fl = rs[k]->memcpy_ + rs[k]->texsub;
-            printf("%-6s %-8s %10.3f %10.3f %10.3f %10.3f %10.3f %12.2f %14.2f\n", cases[i].name,
-                   k ? "1%" : "full", rs[k]->ingest, rs[k]->copy, rs[k]->memcpy_, rs[k]->texsub,
-                   fl, rs[k]->ingest / fl, rs[k]->copy / rs[k]->memcpy_);
-        }
-        printf("%-6s 1%%-damage frame costs %.2f %% of a full frame\n", cases[i].name,
-               100.0 * part.ingest / full.ingest);
     }
     glDeleteTextures(1, &floor_tex);
     rops->destroy(r);
     vg_window_destroy(win);
 
-    if (latency_seconds > 0) {
+    if (latency_seconds > 0 && protocol != VG_BENCH_LGMP) {
         printf("\ncapture-to-present latency, vgapt-guest 1080p60 -> vgapt-client, vsync off, "
                "%lld s each:\n",
                (long long)latency_seconds);

@@ -1,6 +1,8 @@
 /* A real QEMU guest (TCG) with an ivshmem-plain device: inside it, vgapt-guest writes the test
- * pattern into the device's BAR (resource2_wc, mapped through sysfs); on the host the shared
- * file backs the device, and vgapt-client shows the guest's frames — checked pixel by pixel. */
+ * pattern into the device's BAR (resource2_wc, mapped through sysfs), once with our frame
+ * protocol (pattern) and once as the Looking Glass B7 host application does (lgmp-pattern); on
+ * the host the shared file backs the device, and vgapt-client shows the guest's frames —
+ * checked pixel by pixel. */
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,8 +22,8 @@ static const char *qemu, *kernel, *busybox, *guest, *client;
 static const char *dir;
 
 /* The guest's init: find the ivshmem device (1af4:1110), enable it, run the pattern on its
- * BAR 2, report, power off. */
-static const char init_script[] =
+ * BAR 2 with the subcommand given, report, power off. */
+static const char init_head[] =
     "#!/bin/busybox sh\n"
     "/bin/busybox mount -t proc proc /proc\n"
     "/bin/busybox mount -t sysfs sysfs /sys\n"
@@ -32,7 +34,9 @@ static const char init_script[] =
     "done\n"
     "echo \"vgapt-e2e: ivshmem at $dev\"\n"
     "echo 1 > $dev/enable\n"
-    "/bin/vgapt-guest pattern --shm $dev/resource2_wc --size 320x200 --fps 10 --still "
+    "/bin/vgapt-guest ";
+static const char init_tail[] =
+    " --shm $dev/resource2_wc --size 320x200 --fps 10 --still "
     "--seconds 40\n"
     "echo \"vgapt-e2e: guest exit $?\"\n"
     "/bin/busybox poweroff -f\n";
@@ -63,8 +67,10 @@ static bool cpio_file(FILE *out, const char *name, const char *path)
     return buf != NULL;
 }
 
-static bool make_initramfs(const char *path)
+static bool make_initramfs(const char *path, const char *subcommand)
 {
+    char init_script[2048];
+    snprintf(init_script, sizeof(init_script), "%s%s%s", init_head, subcommand, init_tail);
     FILE *out = fopen(path, "wb");
     if (!out)
         return false;
@@ -77,8 +83,9 @@ static bool make_initramfs(const char *path)
     return fclose(out) == 0 && ok;
 }
 
-static void guest_frames_reach_the_host_window(void)
+static void guest_frames_reach_the_host_window(const char *subcommand)
 {
+    fprintf(stderr, "guest program: vgapt-guest %s\n", subcommand);
     char initrd[600], shm[600], serial[600], qlog[600], clog[600], shot[600], memdev[800];
     snprintf(initrd, sizeof(initrd), "%s/initrd.cpio", dir);
     snprintf(shm, sizeof(shm), "%s/looking-glass", dir);
@@ -86,7 +93,7 @@ static void guest_frames_reach_the_host_window(void)
     snprintf(qlog, sizeof(qlog), "%s/qemu.log", dir);
     snprintf(clog, sizeof(clog), "%s/client.log", dir);
     snprintf(shot, sizeof(shot), "%s/shot.ppm", dir);
-    CHECK(make_initramfs(initrd));
+    CHECK(make_initramfs(initrd, subcommand));
 
     /* What libvirt's <shmem name='looking-glass'><size unit='M'>16</size> gives the host. */
     int fd = open(shm, O_RDWR | O_CREAT | O_TRUNC, 0660);
@@ -145,6 +152,16 @@ static void guest_frames_reach_the_host_window(void)
     free(text);
 }
 
+static void our_protocol_from_the_guest_reaches_the_host_window(void)
+{
+    guest_frames_reach_the_host_window("pattern");
+}
+
+static void looking_glass_b7_protocol_from_the_guest_reaches_the_host_window(void)
+{
+    guest_frames_reach_the_host_window("lgmp-pattern");
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 6)
@@ -155,6 +172,7 @@ int main(int argc, char **argv)
     guest = argv[4];
     client = argv[5];
     dir = vg_test_tmpdir();
-    RUN(guest_frames_reach_the_host_window);
+    RUN(our_protocol_from_the_guest_reaches_the_host_window);
+    RUN(looking_glass_b7_protocol_from_the_guest_reaches_the_host_window);
     return vg_test_finish();
 }
