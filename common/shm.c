@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "shm_guard.h"
 #include "vg/log.h"
 
 static int fail(char *err, size_t err_size, int ret, const char *fmt, ...)
@@ -197,6 +198,9 @@ int vg_shm_map(struct vg_shm *shm, const char *path, unsigned flags, size_t min_
     shm->base = base;
     shm->size = size;
     shm->writable = write;
+    shm->guard = vg_shm_guard_add(base, size);
+    if (shm->guard < 0)
+        shm->guard = 0;
     return 0;
 
 fail:
@@ -207,11 +211,18 @@ fail:
 void vg_shm_unmap(struct vg_shm *shm)
 {
     if (shm->base) {
+        vg_shm_guard_remove(shm->guard);
         munmap(shm->base, shm->size);
         if (shm->kind == VG_SHM_KVMFR && shm->fd >= 0)
             close(shm->fd);
     }
     shm->fd = -1;
+    shm->guard = 0;
     shm->base = NULL;
     shm->size = 0;
+}
+
+bool vg_shm_lost(const struct vg_shm *shm)
+{
+    return shm->base && vg_shm_guard_lost(shm->guard);
 }

@@ -28,6 +28,7 @@ struct vg_link {
     bool was_ready;
     char last_reason[512];
     char denied_write[512]; /* why a read-write mapping was refused; "" if it was not */
+    char shrunk_reason[512]; /* the file was truncated under us: said until it is remapped */
 };
 
 struct vg_link *vg_link_create(const char *path, uint64_t stall_ns)
@@ -103,9 +104,14 @@ static bool try_map(struct vg_link *l, struct vg_link_status *st)
         l->denied_write[0] = 0;
     }
     if (r < 0) {
-        set_reason(l, st, "%s", err);
+        /* After a truncation, say so until the file is usable again. */
+        if (l->shrunk_reason[0] && (r == -EMSGSIZE || r == -ENODATA))
+            set_reason(l, st, "%s", l->shrunk_reason);
+        else
+            set_reason(l, st, "%s", err);
         return false;
     }
+    l->shrunk_reason[0] = 0;
     struct stat sb;
     if (stat(l->path, &sb) == 0) {
         l->dev = sb.st_dev;
@@ -184,6 +190,19 @@ struct vg_transport *vg_link_poll(struct vg_link *l, uint64_t now_ns, struct vg_
     st->reason[0] = 0;
     st->warning[0] = 0;
 
+    /* The file was truncated under the mapping (a read past its end was caught): what is
+     * mapped now reads zeros. Map it again once it is large enough. */
+    if (l->shm.base && vg_shm_lost(&l->shm)) {
+        size_t was = l->shm.size, now_size = 0;
+        vg_shm_current_size(&l->shm, &now_size);
+        unmap(l);
+        set_reason(l, st, "region shrank to %zu bytes (was %zu): the file %s was truncated "
+                   "while in use; waiting until it is sized again",
+                   now_size, was, l->path);
+        snprintf(l->shrunk_reason, sizeof(l->shrunk_reason), "%s", st->reason);
+        l->next_check_ns = now_ns + RETRY_NS;
+        return NULL;
+    }
     if (now_ns >= l->next_check_ns) {
         l->next_check_ns = now_ns + RETRY_NS;
         if (l->shm.base && region_replaced(l)) {

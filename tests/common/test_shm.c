@@ -1,6 +1,8 @@
 /* Mapping shared memory: every failure a user can hit gets a message saying what to do. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -91,6 +93,50 @@ static void maps_read_write_and_shares_data(void)
     vg_shm_unmap(&a); /* twice is harmless */
 }
 
+/* A file truncated under its mapping: the read past the new end would raise SIGBUS and kill
+ * the process; it reads zeros instead, the mapping says it is lost, and a new mapping works. */
+static void a_file_truncated_under_the_mapping_reads_zeros_not_sigbus(void)
+{
+    struct vg_shm a, b;
+    make_file("shrinks", 1 << 20);
+    CHECK(vg_shm_map(&a, path, VG_SHM_WRITE, 4096, 0, err, sizeof(err)) == 0);
+    CHECK(vg_shm_map(&b, path, 0, 4096, 0, err, sizeof(err)) == 0);
+    memset(a.base, 0x5A, a.size);
+    CHECK(!vg_shm_lost(&a) && !vg_shm_lost(&b));
+    CHECK(truncate(path, 8192) == 0);
+    /* Within the new size the data is still there; past it, zeros and a flag. */
+    CHECK(((volatile uint8_t *)b.base)[100] == 0x5A);
+    CHECK(!vg_shm_lost(&b));
+    CHECK(((volatile uint8_t *)b.base)[(1 << 20) - 1] == 0);
+    CHECK(vg_shm_lost(&b));
+    CHECK_MSG(!vg_shm_lost(&a), "only the mapping that faulted is lost");
+    /* A write past the end is caught the same way. */
+    ((volatile uint8_t *)a.base)[512 * 1024] = 1;
+    CHECK(vg_shm_lost(&a));
+    vg_shm_unmap(&a);
+    vg_shm_unmap(&b);
+    CHECK(vg_shm_map(&a, path, 0, 4096, 0, err, sizeof(err)) == 0);
+    CHECK(a.size == 8192 && !vg_shm_lost(&a));
+    vg_shm_unmap(&a);
+}
+
+/* A SIGBUS that is not about our mappings still ends the process. */
+static void a_foreign_sigbus_still_kills(void)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct vg_shm a;
+        make_file("other", 65536);
+        if (vg_shm_map(&a, path, 0, 4096, 0, err, sizeof(err)) != 0)
+            _exit(3);
+        raise(SIGBUS);
+        _exit(0);
+    }
+    int st = 0;
+    CHECK(pid > 0 && waitpid(pid, &st, 0) == pid);
+    CHECK_MSG(WIFSIGNALED(st) && WTERMSIG(st) == SIGBUS, "status %#x", st);
+}
+
 static void create_makes_and_grows_file(void)
 {
     struct vg_shm shm;
@@ -138,5 +184,7 @@ int main(void)
     RUN(maps_read_write_and_shares_data);
     RUN(create_makes_and_grows_file);
     RUN(permission_denied_names_owner_mode_and_rule);
+    RUN(a_file_truncated_under_the_mapping_reads_zeros_not_sigbus);
+    RUN(a_foreign_sigbus_still_kills);
     return vg_test_finish();
 }

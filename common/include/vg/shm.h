@@ -24,6 +24,7 @@ struct vg_shm {
     enum vg_shm_kind kind;
     bool writable;
     int fd;             /* VG_SHM_KVMFR: the device, kept open for DMA-BUF export; else -1 */
+    int guard;          /* SIGBUS guard slot (private); 0 when none */
     char path[4096];
 };
 
@@ -40,5 +41,10 @@ int vg_shm_map(struct vg_shm *shm, const char *path, unsigned flags, size_t min_
                size_t create_size, char *err, size_t err_size);
 /* Unmaps; accepts an unmapped or zeroed shm. */
 void vg_shm_unmap(struct vg_shm *shm);
+/* True when the object shrank under the mapping: a read past its new end raised SIGBUS, and the
+ * process survived because the mapping was replaced with zero pages (it reads zeros from then
+ * on). The caller unmaps and maps again (or waits until the object is large enough). Every
+ * mapping vg_shm_map makes is guarded so (SIGBUS from elsewhere keeps its meaning). */
+bool vg_shm_lost(const struct vg_shm *shm);
 /* Re-reads the object's current size (a guest or producer may have resized the file). */
 int vg_shm_current_size(const struct vg_shm *shm, size_t *size);

@@ -20,7 +20,7 @@
 #define LATE_POLL_NS (1 * VG_NS_PER_MS)        /* a chunk is late: look this often... */
 #define LATE_WINDOW_NS (10 * VG_NS_PER_MS)     /* ...for this long, then */
 #define STALL_POLL_NS (5 * VG_NS_PER_MS)       /* a stalled writer: this often */
-#define RECHECK_NS VG_NS_PER_S                 /* quiet region: has the file been replaced? */
+#define RECHECK_NS (250 * VG_NS_PER_MS)        /* quiet region: has the file been replaced? */
 
 struct vg_audio_source {
     char path[4096];
@@ -118,6 +118,26 @@ static bool region_replaced(struct vg_audio_source *s)
            size != s->shm.size;
 }
 
+/* The file was truncated under the mapping (the read past its end was caught, vg/shm.h): map
+ * it again when it is sized again. */
+static bool shrank(struct vg_audio_source *s, uint64_t now, struct vg_audio_read *out)
+{
+    if (!vg_shm_lost(&s->shm))
+        return false;
+    size_t was = s->shm.size, size = 0;
+    vg_shm_current_size(&s->shm, &size);
+    unmap(s);
+    char text[4400];
+    snprintf(text, sizeof(text),
+             "region shrank to %zu bytes (was %zu): %s was truncated while in use; waiting "
+             "until it is sized again",
+             size, was, s->path);
+    set_reason(s, out, text);
+    s->next_map_ns = now + RECHECK_NS;
+    out->wake_ns = s->next_map_ns;
+    return true;
+}
+
 static void to_format(const struct vg_scream_layout *l, struct vg_audio_read *out)
 {
     out->fmt.rate = l->rate;
@@ -137,6 +157,8 @@ static int scream_read(struct vg_audio_source *s, uint64_t now, void *dst, size_
             return VG_AUDIO_READ_NONE;
         }
     }
+    if (shrank(s, now, out))
+        return VG_AUDIO_READ_NONE;
     if (now - s->last_chunk_ns > RECHECK_NS && now - s->last_check_ns > RECHECK_NS) {
         s->last_check_ns = now;
         if (region_replaced(s)) {
@@ -150,6 +172,9 @@ static int scream_read(struct vg_audio_source *s, uint64_t now, void *dst, size_
 
     struct vg_scream_read_info info;
     enum vg_scream_read_status st = vg_scream_reader_next(&s->reader, dst, cap, &info);
+    /* Truncated while we read: what was copied may be half zeros. */
+    if (shrank(s, now, out))
+        return VG_AUDIO_READ_NONE;
     out->dropped_chunks = info.dropped;
     out->torn_chunks = info.torn;
     switch (st) {
