@@ -64,20 +64,25 @@ static int explain_denied(const char *path, bool write, char *err, size_t err_si
     if (stat(path, &st) != 0)
         return fail(err, err_size, -EACCES, "permission denied opening %s (%s)", path,
                     write ? "read-write" : "read-only");
+    /* getpwuid and getgrgid return static storage: copy each name before the next call. */
+    char owner[64], group[64], me[64];
     struct passwd *pw = getpwuid(st.st_uid);
-    struct group *gr = getgrgid(st.st_gid);
-    struct passwd *me = getpwuid(getuid());
-    char owner[64], group[64];
     snprintf(owner, sizeof(owner), "%s", pw ? pw->pw_name : "?");
+    struct group *gr = getgrgid(st.st_gid);
     snprintf(group, sizeof(group), "%s", gr ? gr->gr_name : "?");
+    pw = getpwuid(getuid());
+    snprintf(me, sizeof(me), "%s", pw ? pw->pw_name : "USER");
+    /* Joining the group helps only when the group has the access asked for. */
+    mode_t group_bit = write ? S_IWGRP : S_IRGRP;
+    char also[160] = "";
+    if (st.st_mode & group_bit)
+        snprintf(also, sizeof(also), ", or add yourself to group %s", group);
     return fail(err, err_size, -EACCES,
                 "permission denied opening %s %s: it is owned by %s:%s with mode %04o and you "
-                "are %s (uid %u); add a tmpfiles.d rule such as "
-                "'f %s 0660 %s kvm -' (vgapt-setup --ivshmem offers to install it), or add "
-                "yourself to group %s",
+                "are %s (uid %u); add a tmpfiles.d rule such as 'f %s 0660 %s kvm -' "
+                "(vgapt-setup --ivshmem offers to install it)%s",
                 path, write ? "read-write" : "read-only", owner, group,
-                (unsigned)(st.st_mode & 07777), me ? me->pw_name : "?", (unsigned)getuid(),
-                path, me ? me->pw_name : "USER", group);
+                (unsigned)(st.st_mode & 07777), me, (unsigned)getuid(), path, me, also);
 }
 
 int vg_shm_current_size(const struct vg_shm *shm, size_t *size)

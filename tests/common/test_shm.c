@@ -149,15 +149,10 @@ static void create_makes_and_grows_file(void)
     CHECK(stat(path, &st) == 0 && st.st_size == 1 << 20);
 }
 
-static void permission_denied_names_owner_mode_and_rule(void)
+/* Opens path read-write as another user (root only) and returns the child's verdict on the
+ * message: 0 when every needle is in it and the forbidden text is not. */
+static int denied_message_as_nobody(const char *const *needles, const char *forbidden)
 {
-    make_file("locked", 4096);
-    CHECK(chmod(dir(), 0755) == 0); /* the other user must reach the file */
-    CHECK(chmod(path, 0600) == 0);
-    if (geteuid() != 0) {
-        /* Not root: cannot create the situation for another user; check our own denial. */
-        CHECK(chmod(path, 0000) == 0);
-    }
     pid_t pid = fork();
     if (pid == 0) {
         if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
@@ -166,13 +161,44 @@ static void permission_denied_names_owner_mode_and_rule(void)
         int r = vg_shm_map(&shm, path, VG_SHM_WRITE, 0, 0, err, sizeof(err));
         if (r != -EACCES)
             _exit(1);
-        if (!strstr(err, "mode 0") || !strstr(err, "tmpfiles.d") || !strstr(err, "0660"))
-            _exit(2);
+        for (int i = 0; needles[i]; i++) {
+            if (!strstr(err, needles[i])) {
+                fprintf(stderr, "message lacks '%s': %s\n", needles[i], err);
+                _exit(2);
+            }
+        }
+        if (forbidden && strstr(err, forbidden)) {
+            fprintf(stderr, "message has '%s': %s\n", forbidden, err);
+            _exit(4);
+        }
         _exit(0);
     }
     int st = -1;
     waitpid(pid, &st, 0);
-    CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child status %d", st);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static void permission_denied_names_owner_mode_and_rule(void)
+{
+    make_file("locked", 4096);
+    CHECK(chmod(dir(), 0755) == 0); /* the other user must reach the file */
+    CHECK(chmod(path, 0600) == 0);
+    if (geteuid() != 0) {
+        /* Not root: cannot create the situation for another user; check our own denial. */
+        CHECK(chmod(path, 0000) == 0);
+        const char *const needles[] = {"mode 0", "tmpfiles.d", "0660", NULL};
+        CHECK(denied_message_as_nobody(needles, NULL) == 0);
+        return;
+    }
+    /* Owned by root, opened by nobody: the owner is root (not the caller), and joining the
+     * group would not help a 0600 file. */
+    const char *const owner[] = {"owned by root:", "you are nobody", "mode 0600", "tmpfiles.d",
+                                 "'f ", NULL};
+    CHECK(denied_message_as_nobody(owner, "add yourself to group") == 0);
+    /* A group-writable file: joining its group does help. */
+    CHECK(chmod(path, 0664) == 0);
+    const char *const group[] = {"mode 0664", "add yourself to group root", NULL};
+    CHECK(denied_message_as_nobody(group, NULL) == 0);
 }
 
 int main(void)
