@@ -17,7 +17,11 @@
 
 /* How often the window is redrawn while nothing new arrives (waiting message, overlay). */
 #define IDLE_REDRAW_NS (250 * VG_NS_PER_MS)
-#define WAIT_SLEEP_NS (10 * VG_NS_PER_MS)
+/* While no guest is there: the waiting message is redrawn when its reason changes or this
+ * often (its details, such as how long the heartbeat has been silent), and the loop sleeps in
+ * the window's event queue this long. */
+#define WAIT_REDRAW_NS VG_NS_PER_S
+#define WAIT_SLEEP_MS 100
 
 struct app {
     const struct vg_client_config *cfg;
@@ -41,6 +45,7 @@ struct app {
     uint64_t ingest_start;
     char shown_format[160];   /* last "showing ..." logged */
     char warning[200];        /* the backend's standing warning, shown as a banner */
+    char shown_reason[512];   /* the waiting reason last drawn */
     uint64_t partial_uploads; /* frames uploaded from their damage rects alone */
     int32_t cursor_x, cursor_y;
     bool cursor_visible;
@@ -148,6 +153,16 @@ static bool update_cursor(struct app *a, struct vg_transport *t, const struct vg
         a->cursor_y = ci.y;
         a->cursor_visible = ci.visible;
     }
+    return true;
+}
+
+/* Whether the waiting reason changed, apart from its details in parentheses. */
+static bool reason_changed(struct app *a, const char *reason)
+{
+    size_t key = strcspn(reason, "(");
+    if (strncmp(reason, a->shown_reason, key) == 0 && a->shown_reason[key] == reason[key])
+        return false;
+    snprintf(a->shown_reason, sizeof(a->shown_reason), "%s", reason);
     return true;
 }
 
@@ -353,7 +368,8 @@ int vg_client_run(const struct vg_client_config *cfg)
             redraw |= update_cursor(&a, t, ops);
             redraw |= ingest_frame(&a, t, ops);
             redraw |= !was_ready;
-        } else if (was_ready || now - last_draw >= IDLE_REDRAW_NS) {
+        } else if (was_ready || reason_changed(&a, st.reason) ||
+                   now - last_draw >= WAIT_REDRAW_NS) {
             /* The guest is gone: its last frame is not what it shows now. */
             if (a.have_frame)
                 a.rops->reset(a.renderer);
@@ -383,7 +399,10 @@ int vg_client_run(const struct vg_client_config *cfg)
             }
             last_draw = vg_time_ns();
         } else {
-            vg_sleep_ns(t ? (uint64_t)cfg->poll_us * VG_NS_PER_US : WAIT_SLEEP_NS);
+            if (t)
+                vg_sleep_ns((uint64_t)cfg->poll_us * VG_NS_PER_US);
+            else
+                vg_window_wait_event(a.window, WAIT_SLEEP_MS);
         }
     }
 out:

@@ -31,6 +31,9 @@ void vg_window_destroy(struct vg_window *w);
  * VG_WINDOW_EVENT_NONE once the queue is empty. */
 enum vg_window_event vg_window_next_event(struct vg_window *w);
 
+/* Sleeps until a window event is queued or timeout_ms passed (the event stays queued). */
+void vg_window_wait_event(struct vg_window *w, int timeout_ms);
+
 void vg_window_set_title(struct vg_window *w, const char *title);
 void vg_window_set_fullscreen(struct vg_window *w, bool on);
 void vg_window_drawable_size(struct vg_window *w, int *width, int *height);

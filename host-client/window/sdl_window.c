@@ -103,6 +103,12 @@ enum vg_window_event vg_window_next_event(struct vg_window *w)
     return VG_WINDOW_EVENT_NONE;
 }
 
+void vg_window_wait_event(struct vg_window *w, int timeout_ms)
+{
+    (void)w;
+    SDL_WaitEventTimeout(NULL, timeout_ms);
+}
+
 void vg_window_set_title(struct vg_window *w, const char *title)
 {
     SDL_SetWindowTitle(w->window, title);
