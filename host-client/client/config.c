@@ -24,7 +24,10 @@ static size_t build_table(struct vg_opt *t, struct vg_client_config *c)
             "start fullscreen (F11 toggles)", NULL),
         OPT("size", 0, VG_OPT_SIZE, c->size, 1, 16384, NULL, "WxH", "initial window size", NULL),
         OPT("scale", 0, VG_OPT_CHOICE, &c->scale, 0, 0, scale_names, "MODE",
-            "how the guest's frame fills the window", NULL),
+            "how the guest's frame fills the window: fit keeps the aspect ratio; integer "
+            "enlarges by whole multiples (a frame larger than the window is fitted); stretch "
+            "fills it; native is 1:1 and may crop",
+            NULL),
         OPT("filter", 0, VG_OPT_CHOICE, &c->filter, 0, 0, filter_names, "FILTER",
             "texture filter when scaling", NULL),
         OPT("vsync", 0, VG_OPT_FLAG, &c->vsync, 0, 0, NULL, NULL,

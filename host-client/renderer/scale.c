@@ -47,12 +47,15 @@ void vg_scale_rect(enum vg_scale_mode mode, uint32_t frame_w, uint32_t frame_h, 
         break;
     case VG_SCALE_INTEGER: {
         int64_t k = ww / fw < wh / fh ? ww / fw : wh / fh;
-        if (k < 1)
-            k = 1;
-        rw = fw * k;
-        rh = fh * k;
-        break;
+        if (k >= 1) {
+            rw = fw * k;
+            rh = fh * k;
+            break;
+        }
+        /* Integer scaling is for enlarging: a frame larger than the window is fitted, so the
+         * whole desktop stays visible (native is the mode that crops). */
     }
+        /* fall through */
     case VG_SCALE_FIT:
     default:
         /* Compare aspects without division: fw/fh >= ww/wh. */

@@ -69,8 +69,9 @@ static void integer_picks_largest_whole_factor(void)
     CHECK_RECT(scale(VG_SCALE_INTEGER, 64, 32, 200, 150), 4, 27, 192, 96);
     CHECK_RECT(scale(VG_SCALE_INTEGER, 640, 480, 1920, 1080), 320, 60, 1280, 960);
     CHECK_RECT(scale(VG_SCALE_INTEGER, 1920, 1080, 1920, 1080), 0, 0, 1920, 1080);
-    /* Too large for the window: 1x, centred, overhanging evenly. */
-    CHECK_RECT(scale(VG_SCALE_INTEGER, 1920, 1080, 1280, 720), -320, -180, 1920, 1080);
+    /* Too large for the window: fitted (the whole desktop stays visible), not cropped. */
+    CHECK_RECT(scale(VG_SCALE_INTEGER, 1920, 1080, 1280, 720), 0, 0, 1280, 720);
+    CHECK_RECT(scale(VG_SCALE_INTEGER, 3840, 2160, 1280, 1024), 0, 152, 1280, 720);
 }
 
 static void stretch_fills_the_window(void)
@@ -97,7 +98,7 @@ static void degenerate_sizes_are_safe(void)
     struct rect r = scale(VG_SCALE_FIT, 64, 32, 0, 0);
     CHECK(r.w == 0 && r.h == 0);
     r = scale(VG_SCALE_INTEGER, 64, 32, -5, -5);
-    CHECK(r.w == 64 && r.h == 32);
+    CHECK(r.w == 0 && r.h == 0);
     /* Guest-sized nonsense: no overflow (UBSan watches), the FIT result still fits. */
     r = scale(VG_SCALE_FIT, UINT_MAX, UINT_MAX, 1920, 1080);
     CHECK_RECT(r, 420, 0, 1080, 1080);
