@@ -17,6 +17,8 @@ static const struct command commands[] = {
      vg_guest_pattern_main},
     {"tone", "write sine tones into a Scream IVSHMEM ring as the Scream driver does",
      vg_guest_tone_main},
+    {"lgmp-pattern", "publish the test pattern as a Looking Glass B7 host (LGMP 6 / KVMFR 20)",
+     vg_guest_lgmp_pattern_main},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -202,6 +202,14 @@ static void encode(uint8_t *p, uint32_t format, const uint8_t c[4])
         for (int i = 0; i < 4; i++)
             put_le16(p + 2 * i, vg_pattern_float_to_half((float)c[i] / 255.0f));
         break;
+    case VG_PATTERN_FORMAT_BGR24:
+        p[0] = c[2];
+        p[1] = c[1];
+        p[2] = c[0];
+        break;
+    case VG_PATTERN_FORMAT_RGB24:
+        memcpy(p, c, 3);
+        break;
     default:
         break;
     }
@@ -216,6 +224,9 @@ static uint32_t bytes_per_pixel(uint32_t format)
         return 4;
     case VG_FP_FORMAT_RGBA16F:
         return 8;
+    case VG_PATTERN_FORMAT_BGR24:
+    case VG_PATTERN_FORMAT_RGB24:
+        return 3;
     default:
         return 0;
     }
@@ -253,23 +264,71 @@ static bool cursor_inside(int x, int y)
     return head || stem;
 }
 
+enum vg_pattern_cursor_part vg_pattern_cursor_part(int x, int y)
+{
+    if (!cursor_inside(x, y))
+        return VG_PATTERN_CURSOR_OUTSIDE;
+    if (!cursor_inside(x - 1, y) || !cursor_inside(x + 1, y) || !cursor_inside(x, y - 1) ||
+        !cursor_inside(x, y + 1))
+        return VG_PATTERN_CURSOR_OUTLINE;
+    return y < 12 ? VG_PATTERN_CURSOR_UPPER : VG_PATTERN_CURSOR_LOWER;
+}
+
 void vg_pattern_cursor_shape(uint8_t out[VG_PATTERN_CURSOR_SIZE * VG_PATTERN_CURSOR_SIZE * 4])
 {
     for (int y = 0; y < CURSOR_N; y++) {
         for (int x = 0; x < CURSOR_N; x++) {
             uint8_t *p = out + ((size_t)y * CURSOR_N + (size_t)x) * 4;
             uint8_t rgba[4] = {0, 0, 0, 0};
-            if (cursor_inside(x, y)) {
-                bool edge = !cursor_inside(x - 1, y) || !cursor_inside(x + 1, y) ||
-                            !cursor_inside(x, y - 1) || !cursor_inside(x, y + 1);
-                if (edge)
-                    set_rgb(rgba, 0, 0, 0);
-                else if (y < 12)
-                    set_rgb(rgba, 255, 0, 255);
-                else
-                    set_rgb(rgba, 255, 255, 0);
+            switch (vg_pattern_cursor_part(x, y)) {
+            case VG_PATTERN_CURSOR_OUTLINE:
+                set_rgb(rgba, 0, 0, 0);
+                break;
+            case VG_PATTERN_CURSOR_UPPER:
+                set_rgb(rgba, 255, 0, 255);
+                break;
+            case VG_PATTERN_CURSOR_LOWER:
+                set_rgb(rgba, 255, 255, 0);
+                break;
+            case VG_PATTERN_CURSOR_OUTSIDE:
+                break;
             }
             encode(p, VG_FP_FORMAT_BGRA8, rgba);
+        }
+    }
+}
+
+void vg_pattern_cursor_mono(uint8_t out[VG_PATTERN_CURSOR_MONO_BYTES])
+{
+    memset(out, 0, VG_PATTERN_CURSOR_MONO_BYTES);
+    uint8_t *and_rows = out, *xor_rows = out + VG_PATTERN_CURSOR_MONO_PITCH * CURSOR_N;
+    for (int y = 0; y < CURSOR_N; y++) {
+        for (int x = 0; x < CURSOR_N; x++) {
+            enum vg_pattern_cursor_part part = vg_pattern_cursor_part(x, y);
+            bool and_bit = part == VG_PATTERN_CURSOR_OUTSIDE || part == VG_PATTERN_CURSOR_LOWER;
+            bool xor_bit = part == VG_PATTERN_CURSOR_UPPER || part == VG_PATTERN_CURSOR_LOWER;
+            size_t byte = (size_t)y * VG_PATTERN_CURSOR_MONO_PITCH + (size_t)x / 8;
+            uint8_t bit = (uint8_t)(0x80u >> (x % 8));
+            if (and_bit)
+                and_rows[byte] |= bit;
+            if (xor_bit)
+                xor_rows[byte] |= bit;
+        }
+    }
+}
+
+void vg_pattern_cursor_masked(uint8_t out[VG_PATTERN_CURSOR_SIZE * VG_PATTERN_CURSOR_SIZE * 4])
+{
+    for (int y = 0; y < CURSOR_N; y++) {
+        for (int x = 0; x < CURSOR_N; x++) {
+            uint8_t *p = out + ((size_t)y * CURSOR_N + (size_t)x) * 4;
+            static const uint8_t bgrm[4][4] = {
+                [VG_PATTERN_CURSOR_OUTSIDE] = {0, 0, 0, 0xFF},
+                [VG_PATTERN_CURSOR_OUTLINE] = {0, 0, 0, 0},
+                [VG_PATTERN_CURSOR_UPPER] = {255, 255, 0, 0},
+                [VG_PATTERN_CURSOR_LOWER] = {255, 255, 255, 0xFF},
+            };
+            memcpy(p, bgrm[vg_pattern_cursor_part(x, y)], 4);
         }
     }
 }

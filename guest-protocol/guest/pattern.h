@@ -42,10 +42,16 @@
 void vg_pattern_rgba8(uint32_t w, uint32_t h, uint64_t frame, uint32_t x, uint32_t y,
                       uint8_t rgba[4]);
 
-/* Renders the rect of frame number `frame` of a w x h pattern in format (enum vg_fp_format)
- * into dst (borrowed; the whole frame, stride bytes per row; only the rect's pixels are
- * written). rect NULL means the whole frame; a rect reaching past the frame is clipped.
- * An invalid format writes nothing. */
+/* Packed 24-bit layouts vg_pattern_render writes besides the enum vg_fp_format values: 3 bytes
+ * a pixel, no alpha, pixels back to back. BGR24 is B, G, R (the byte stream of KVMFR BGR_32),
+ * RGB24 is R, G, B (KVMFR RGB_24). Values outside the vg_fp_format range. */
+#define VG_PATTERN_FORMAT_BGR24 0x101u
+#define VG_PATTERN_FORMAT_RGB24 0x102u
+
+/* Renders the rect of frame number `frame` of a w x h pattern in format (enum vg_fp_format or
+ * VG_PATTERN_FORMAT_*) into dst (borrowed; the whole frame, stride bytes per row; only the
+ * rect's pixels are written). rect NULL means the whole frame; a rect reaching past the frame
+ * is clipped. An invalid format writes nothing. */
 void vg_pattern_render(uint8_t *dst, size_t stride, uint32_t format, uint32_t w, uint32_t h,
                        uint64_t frame, const struct vg_fp_rect *rect);
 
@@ -70,6 +76,36 @@ struct vg_fp_rect vg_pattern_box(uint32_t w, uint32_t h, uint64_t frame);
  * yellow (255, 255, 0) for y >= 12. Every other pixel is transparent (0, 0, 0, 0).
  * out: 32 * 32 * 4 bytes, caller's storage. */
 void vg_pattern_cursor_shape(uint8_t out[VG_PATTERN_CURSOR_SIZE * VG_PATTERN_CURSOR_SIZE * 4]);
+
+/* The same arrow in the other two cursor types of Looking Glass (KVMFR), so a test can compute
+ * what each shows over any screen pixel. Every pixel of the 32 x 32 square is one part: */
+enum vg_pattern_cursor_part {
+    VG_PATTERN_CURSOR_OUTSIDE, /* neither head nor stem */
+    VG_PATTERN_CURSOR_OUTLINE, /* head or stem with a neighbour outside (as above) */
+    VG_PATTERN_CURSOR_UPPER,   /* head or stem inside the outline, y < 12 */
+    VG_PATTERN_CURSOR_LOWER,   /* head or stem inside the outline, y >= 12 */
+};
+enum vg_pattern_cursor_part vg_pattern_cursor_part(int x, int y);
+
+/* MONOCHROME: 1 bit a pixel, most significant bit first, VG_PATTERN_CURSOR_MONO_PITCH bytes a
+ * row; 32 AND-mask rows, then 32 XOR-mask rows (so 64 stored rows). Windows semantics:
+ *   OUTSIDE  AND 1 XOR 0  screen unchanged
+ *   OUTLINE  AND 0 XOR 0  black
+ *   UPPER    AND 0 XOR 1  white
+ *   LOWER    AND 1 XOR 1  screen inverted
+ * out: VG_PATTERN_CURSOR_MONO_BYTES bytes, caller's storage. */
+#define VG_PATTERN_CURSOR_MONO_PITCH (VG_PATTERN_CURSOR_SIZE / 8u)
+#define VG_PATTERN_CURSOR_MONO_BYTES (VG_PATTERN_CURSOR_MONO_PITCH * VG_PATTERN_CURSOR_SIZE * 2u)
+void vg_pattern_cursor_mono(uint8_t out[VG_PATTERN_CURSOR_MONO_BYTES]);
+
+/* MASKED_COLOR: 32 x 32 B, G, R, mask bytes, 128 bytes a row. Mask 0: the colour replaces the
+ * screen pixel; mask 0xFF: the colour is XORed into it.
+ *   OUTSIDE  (0, 0, 0) XOR: screen unchanged
+ *   OUTLINE  (0, 0, 0) opaque black
+ *   UPPER    (0, 255, 255) opaque cyan
+ *   LOWER    (255, 255, 255) XOR: screen inverted
+ * out: 32 * 32 * 4 bytes, caller's storage. */
+void vg_pattern_cursor_masked(uint8_t out[VG_PATTERN_CURSOR_SIZE * VG_PATTERN_CURSOR_SIZE * 4]);
 
 /* The cursor hotspot for frame number `frame`, a triangle-wave Lissajous figure (3:2) that keeps
  * the whole 32 x 32 shape inside frames of at least 32 x 32:
