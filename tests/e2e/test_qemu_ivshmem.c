@@ -83,7 +83,9 @@ static bool make_initramfs(const char *path, const char *subcommand)
     return fclose(out) == 0 && ok;
 }
 
-static void guest_frames_reach_the_host_window(const char *subcommand)
+/* serial: the screenshot's frame (lgmp-pattern --still captures one frame, as a real capture
+ * of a still screen does; pattern --still publishes every frame). */
+static void guest_frames_reach_the_host_window(const char *subcommand, const char *serial_s)
 {
     fprintf(stderr, "guest program: vgapt-guest %s\n", subcommand);
     char initrd[600], shm[600], serial[600], qlog[600], clog[600], shot[600], memdev[800];
@@ -112,7 +114,7 @@ static void guest_frames_reach_the_host_window(const char *subcommand)
      * shows the guest's frames without a restart. */
     char *cv[] = {(char *)client, "--shm", shm, "--size", "320x200", "--scale", "native",
                   "--filter", "nearest", "--no-vsync", "--screenshot", shot,
-                  "--screenshot-serial", "5", "--seconds", "200", NULL};
+                  "--screenshot-serial", (char *)serial_s, "--seconds", "200", NULL};
     int st = run_logged(cv, clog, 220000);
     CHECK_MSG(st == 0, "client exit %d", st);
 
@@ -154,12 +156,12 @@ static void guest_frames_reach_the_host_window(const char *subcommand)
 
 static void our_protocol_from_the_guest_reaches_the_host_window(void)
 {
-    guest_frames_reach_the_host_window("pattern");
+    guest_frames_reach_the_host_window("pattern", "5");
 }
 
 static void looking_glass_b7_protocol_from_the_guest_reaches_the_host_window(void)
 {
-    guest_frames_reach_the_host_window("lgmp-pattern");
+    guest_frames_reach_the_host_window("lgmp-pattern", "1");
 }
 
 int main(int argc, char **argv)
