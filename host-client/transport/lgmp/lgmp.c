@@ -194,7 +194,11 @@ static void try_session_init(struct vg_transport *t, uint64_t now_ns)
         incompatible(t, VG_LGMP_VERSION, info.version);
         return;
     }
-    if (err != VG_LGMP_E_OK) {
+    if (err == VG_LGMP_E_RECORD) {
+        /* A record that runs past the user data ends the walk; what came before stands, and
+         * the frames do not depend on it (B7's client does the same). */
+        vg_debug("lgmp: the host's information records are cut short; using what came before");
+    } else if (err != VG_LGMP_E_OK) {
         snprintf(t->reason, sizeof(t->reason),
                  "the region speaks LGMP but carries no Looking Glass frames (%s)",
                  vg_lgmp_error_str(err));
