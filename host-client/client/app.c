@@ -156,6 +156,20 @@ static bool update_cursor(struct app *a, struct vg_transport *t, const struct vg
     return true;
 }
 
+/* The backend's standing warning about what is shown: logged once, drawn as a banner. */
+static bool update_warning(struct app *a, struct vg_transport *t, const struct vg_transport_ops *ops)
+{
+    const char *w = ops->warning ? ops->warning(t) : NULL;
+    if (!w)
+        w = "";
+    if (strcmp(w, a->warning) == 0)
+        return false;
+    if (w[0])
+        vg_warn("%s", w);
+    snprintf(a->warning, sizeof(a->warning), "%s", w);
+    return true;
+}
+
 /* Whether the waiting reason changed, apart from its details in parentheses. */
 static bool reason_changed(struct app *a, const char *reason)
 {
@@ -359,15 +373,10 @@ int vg_client_run(const struct vg_client_config *cfg)
                 a.rops->reset(a.renderer);
                 a.have_frame = false;
             }
-            if (strcmp(st.warning, a.warning) != 0) {
-                if (st.warning[0])
-                    vg_warn("%s", st.warning);
-                snprintf(a.warning, sizeof(a.warning), "%s", st.warning);
-                redraw = true;
-            }
             redraw |= update_cursor(&a, t, ops);
             redraw |= ingest_frame(&a, t, ops);
             redraw |= !was_ready;
+            redraw |= update_warning(&a, t, ops);
         } else if (was_ready || reason_changed(&a, st.reason) ||
                    now - last_draw >= WAIT_REDRAW_NS) {
             /* The guest is gone: its last frame is not what it shows now. */

@@ -14,7 +14,6 @@ struct vg_link_status {
     bool ready;
     bool new_session;   /* a (new) guest session became ready: drop renderer state */
     char reason[512];   /* when !ready: why, and what to do */
-    char warning[200];  /* when ready: a standing warning from the backend, or "" */
 };
 
 /* path: borrowed (copied). stall_ns: heartbeat silence that means the guest is gone. */

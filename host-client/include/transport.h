@@ -38,9 +38,6 @@ struct vg_transport_status {
     bool ready;           /* frames can be read */
     bool new_session;     /* the guest application restarted: drop renderer state */
     char reason[200];     /* when !ready: why, in words a user can act on */
-    /* [optional] when ready: a standing warning the window shows over the frame, e.g. the
-     * region is too small for the guest's resolution and how to fix it. */
-    char warning[200];
 };
 
 enum vg_guest_msg_type {
@@ -99,6 +96,11 @@ struct vg_transport_ops {
      * VG_CURSOR_NEW_POS is set; ci->shape points into the backend's storage until the next
      * call. */
     int (*next_cursor)(struct vg_transport *t, struct vg_cursor_info *ci);
+
+    /* [optional] A standing warning about the frames now shown, which the window shows over
+     * them (the region is too small for the guest's resolution, and how to fix it); NULL or
+     * "" when there is none. Valid until the next call into the backend. */
+    const char *(*warning)(struct vg_transport *t);
 
     /* [optional] A message back to the guest. 0 sent; -ENOTSUP the guest application does not
      * take this message; -EAGAIN its queue is full (try later); other negative errno. */

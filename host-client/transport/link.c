@@ -188,7 +188,6 @@ struct vg_transport *vg_link_poll(struct vg_link *l, uint64_t now_ns, struct vg_
     st->ready = false;
     st->new_session = false;
     st->reason[0] = 0;
-    st->warning[0] = 0;
 
     /* The file was truncated under the mapping (a read past its end was caught): what is
      * mapped now reads zeros. Map it again once it is large enough. */
@@ -234,7 +233,6 @@ struct vg_transport *vg_link_poll(struct vg_link *l, uint64_t now_ns, struct vg_
         return NULL;
     }
     st->ready = true;
-    snprintf(st->warning, sizeof(st->warning), "%s", ts.warning);
     st->new_session = ts.new_session || !l->was_ready;
     if (!l->was_ready) {
         vg_info("guest ready (%s)", l->ops->name);

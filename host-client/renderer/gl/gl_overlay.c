@@ -64,7 +64,7 @@ static void graph(struct vg_renderer *r, const struct vg_overlay_stats *st, uint
     }
 }
 
-void vg_gl_overlay_draw(struct vg_renderer *r, const struct vg_render_params *p)
+void vg_gl_overlay_draw(struct vg_renderer *r, const struct vg_render_params *p, int top)
 {
     const struct vg_overlay_stats *st = p->overlay;
     /* Readable without covering much: 2x glyphs on large windows. */
@@ -127,7 +127,7 @@ void vg_gl_overlay_draw(struct vg_renderer *r, const struct vg_render_params *p)
     if (gw > inner_w)
         inner_w = gw;
 
-    const int px = margin, py = margin;
+    const int px = margin, py = top + margin;
     const int pw = inner_w + 2 * pad;
     const int ph = n_lines * lh + lh + gh + 2 * pad + pad / 2;
     vg_gl_batch_rect(r, (float)px, (float)py, (float)pw, (float)ph, panel_color);

@@ -37,9 +37,10 @@ struct vg_renderer {
     GLuint vao, vbo;
     size_t vbo_bytes; /* current size of vbo's store */
 
-    /* Samples an RGBA texture; u_opaque forces alpha to 1 (the frame). */
+    /* Samples an RGBA texture; u_opaque forces alpha to 1 (the frame); texture coordinates
+     * beyond u_max_v sample row u_max_v (no bleeding into rows that hold no data). */
     GLuint prog_image;
-    GLint image_u_size, image_u_tex, image_u_opaque;
+    GLint image_u_size, image_u_tex, image_u_opaque, image_u_max_v;
     /* Vertex colour times the red channel of an R8 mask (font atlas, solid cell). */
     GLuint prog_mask;
     GLint mask_u_size, mask_u_tex;
@@ -50,7 +51,12 @@ struct vg_renderer {
     bool frame_valid;    /* frame_tex holds a whole frame */
     enum vg_pixfmt format;
     uint32_t width, height;
-    size_t stride; /* bytes per row of the upload buffer */
+    size_t stride;               /* bytes per row of the upload buffer */
+    uint32_t rows;               /* rows of frame_tex that hold the shown frame (data_height) */
+    enum vg_rotation rotation;   /* of the shown frame */
+    uint32_t screen_w, screen_h; /* cursor space, from the last begin_upload */
+    uint32_t upload_rows;        /* data_height and rotation of the open upload */
+    enum vg_rotation upload_rotation;
 
     /* Upload buffers: the PBO ring, or a staging buffer in client memory. */
     struct vg_gl_pbo pbo[VG_GL_PBO_RING];
@@ -62,9 +68,11 @@ struct vg_renderer {
     bool upload_open; /* between begin_upload and end/abort_upload */
     bool upload_full; /* the open upload must cover the whole frame */
 
-    /* Cursor. */
-    GLuint cursor_tex;
+    /* Cursor: a blended part and, for inverting shapes, a part XORed into the screen. */
+    GLuint cursor_tex, cursor_xor_tex;
     bool cursor_shape;
+    bool cursor_straight; /* cursor_tex holds straight alpha, else premultiplied */
+    bool cursor_has_xor;
     uint32_t cursor_w, cursor_h;
     int32_t cursor_hot_x, cursor_hot_y;
     int32_t cursor_x, cursor_y;
@@ -80,6 +88,25 @@ struct vg_renderer {
 /* gl_shaders.c */
 bool vg_gl_shaders_init(struct vg_renderer *r);
 void vg_gl_shaders_finish(struct vg_renderer *r);
+
+/* Where the frame lies in the window: the displayed rectangle (the rotated frame scaled by
+ * vg_scale_rect) and how frame pixels map into it. */
+struct vg_gl_view {
+    int x, y, w, h;       /* displayed rectangle in window pixels */
+    enum vg_rotation rot; /* clockwise */
+    uint32_t fw, fh;      /* the frame's size, unrotated */
+};
+
+/* gl_view.c */
+/* The view of an fw x fh frame drawn rotated by rot, scaled by mode into the window. */
+void vg_gl_view_init(struct vg_gl_view *v, enum vg_scale_mode mode, uint32_t fw, uint32_t fh,
+                     enum vg_rotation rot, int win_w, int win_h);
+/* Window position of the frame point (x, y), in unrotated frame pixels. */
+void vg_gl_view_point(const struct vg_gl_view *v, double x, double y, float *wx, float *wy);
+/* 6 vertices covering the frame-space rectangle (x0, y0)-(x1, y1), rotated with the frame;
+ * texture coordinates (u0, v0) at the rectangle's top-left, (u1, v1) at its bottom-right. */
+void vg_gl_view_quad(const struct vg_gl_view *v, struct vg_gl_vertex out[6], double x0, double y0,
+                     double x1, double y1, float u0, float v0, float u1, float v1);
 
 /* gl_renderer.c: draws n vertices (triangles) with the bound program and texture. */
 void vg_gl_draw_vertices(struct vg_renderer *r, const struct vg_gl_vertex *v, size_t n);
@@ -99,9 +126,9 @@ void vg_gl_reset(struct vg_renderer *r);
 /* gl_cursor.c */
 int vg_gl_set_cursor_shape(struct vg_renderer *r, const struct vg_cursor_shape *shape);
 void vg_gl_set_cursor_pos(struct vg_renderer *r, int32_t x, int32_t y, bool visible);
-/* Draws the cursor over a frame shown at (fx, fy, fw, fh) in window pixels. */
-void vg_gl_cursor_draw(struct vg_renderer *r, const struct vg_render_params *p, int fx, int fy,
-                       int fw, int fh);
+/* Draws the cursor over the frame, in the frame's space (scaled and rotated with it). */
+void vg_gl_cursor_draw(struct vg_renderer *r, const struct vg_render_params *p,
+                       const struct vg_gl_view *view);
 void vg_gl_cursor_finish(struct vg_renderer *r);
 
 /* gl_text.c: the font atlas and a batch of solid shapes and text drawn in one call. */
@@ -124,5 +151,8 @@ int vg_gl_text_line_height(int scale);
 /* Centred text on a dark box. */
 void vg_gl_message_draw(struct vg_renderer *r, const struct vg_render_params *p);
 
-/* gl_overlay.c: statistics panel in the top-left corner. */
-void vg_gl_overlay_draw(struct vg_renderer *r, const struct vg_render_params *p);
+/* gl_banner.c: p->banner along the top of the window; returns the strip's height (0: none). */
+int vg_gl_banner_draw(struct vg_renderer *r, const struct vg_render_params *p);
+
+/* gl_overlay.c: statistics panel in the top-left corner, `top` pixels down (below a banner). */
+void vg_gl_overlay_draw(struct vg_renderer *r, const struct vg_render_params *p, int top);

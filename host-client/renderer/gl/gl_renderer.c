@@ -145,30 +145,36 @@ static void gl_render(struct vg_renderer *r, const struct vg_render_params *p)
     glActiveTexture(GL_TEXTURE0);
 
     if (r->frame_valid) {
-        int fx, fy, fw, fh;
-        vg_scale_rect(p->scale, r->width, r->height, p->win_w, p->win_h, &fx, &fy, &fw, &fh);
+        struct vg_gl_view view;
+        vg_gl_view_init(&view, p->scale, r->width, r->height, r->rotation, p->win_w, p->win_h);
 
-        struct vg_gl_vertex v[6];
-        vg_gl_quad(v, (float)fx, (float)fy, (float)fx + (float)fw, (float)fy + (float)fh, 0, 0, 1,
-                   1, (struct vg_gl_color){255, 255, 255, 255});
+        /* Only the rows that hold data: below them (a truncated frame) the clear shows. */
         GLint filter = p->filter == VG_FILTER_NEAREST ? GL_NEAREST : GL_LINEAR;
         glUseProgram(r->prog_image);
         glUniform2f(r->image_u_size, (float)p->win_w, (float)p->win_h);
         glUniform1i(r->image_u_opaque, GL_TRUE);
+        glUniform1f(r->image_u_max_v, ((float)r->rows - 0.5f) / (float)r->height);
         glBindTexture(GL_TEXTURE_2D, r->frame_tex);
         glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, filter);
         glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, filter);
-        vg_gl_draw_vertices(r, v, 6);
+        if (r->rows > 0) {
+            struct vg_gl_vertex v[6];
+            vg_gl_view_quad(&view, v, 0, 0, r->width, r->rows, 0, 0, 1,
+                            (float)r->rows / (float)r->height);
+            vg_gl_draw_vertices(r, v, 6);
+        }
 
-        vg_gl_cursor_draw(r, p, fx, fy, fw, fh);
+        vg_gl_cursor_draw(r, p, &view);
     }
 
-    if (p->message || p->overlay) {
+    bool banner = p->banner && p->banner[0];
+    if (banner || p->message || p->overlay) {
         vg_gl_batch_begin(r);
+        int top = banner ? vg_gl_banner_draw(r, p) : 0;
         if (p->message && p->message[0])
             vg_gl_message_draw(r, p);
         if (p->overlay)
-            vg_gl_overlay_draw(r, p);
+            vg_gl_overlay_draw(r, p, top);
         vg_gl_batch_flush(r, p);
     }
 

@@ -25,17 +25,20 @@ static const char vertex_src[] =
     "}\n";
 
 /* Float formats may hold values outside [0, 1]: clamp, no tone mapping. The frame is opaque
- * whatever its alpha holds (guests often leave X8 padding at 0). */
+ * whatever its alpha holds (guests often leave X8 padding at 0). Linear filtering at the last
+ * row of a truncated frame must not blend in the stale rows below it: v stops at u_max_v. */
 static const char image_fragment_src[] =
     "#version 330 core\n"
     "in vec2 v_uv;\n"
     "in vec4 v_color;\n"
     "uniform sampler2D u_tex;\n"
     "uniform bool u_opaque;\n"
+    "uniform float u_max_v;\n"
     "out vec4 o_color;\n"
     "void main()\n"
     "{\n"
-    "    vec4 c = clamp(texture(u_tex, v_uv), 0.0, 1.0);\n"
+    "    vec2 uv = vec2(v_uv.x, min(v_uv.y, u_max_v));\n"
+    "    vec4 c = clamp(texture(u_tex, uv), 0.0, 1.0);\n"
     "    o_color = u_opaque ? vec4(c.rgb, 1.0) : c;\n"
     "}\n";
 
@@ -133,12 +136,14 @@ bool vg_gl_shaders_init(struct vg_renderer *r)
     r->image_u_size = glGetUniformLocation(r->prog_image, "u_size");
     r->image_u_tex = glGetUniformLocation(r->prog_image, "u_tex");
     r->image_u_opaque = glGetUniformLocation(r->prog_image, "u_opaque");
+    r->image_u_max_v = glGetUniformLocation(r->prog_image, "u_max_v");
     r->mask_u_size = glGetUniformLocation(r->prog_mask, "u_size");
     r->mask_u_tex = glGetUniformLocation(r->prog_mask, "u_tex");
 
     /* Every draw samples texture unit 0. */
     glUseProgram(r->prog_image);
     glUniform1i(r->image_u_tex, 0);
+    glUniform1f(r->image_u_max_v, 1.0f);
     glUseProgram(r->prog_mask);
     glUniform1i(r->mask_u_tex, 0);
     glUseProgram(0);

@@ -22,6 +22,9 @@ static const struct fmt_desc formats[VG_PIXFMT_COUNT] = {
     /* _REV: the first component (R) sits in the least significant bits. */
     [VG_PIXFMT_RGB10A2] = {GL_RGB10_A2, GL_RGBA, GL_UNSIGNED_INT_2_10_10_10_REV},
     [VG_PIXFMT_RGBA16F] = {GL_RGBA16F, GL_RGBA, GL_HALF_FLOAT},
+    /* Packed 3-byte pixels; the texture is RGBA8 all the same (alpha reads as 1). */
+    [VG_PIXFMT_BGR8] = {GL_RGBA8, GL_BGR, GL_UNSIGNED_BYTE},
+    [VG_PIXFMT_RGB8] = {GL_RGBA8, GL_RGB, GL_UNSIGNED_BYTE},
 };
 
 static void pbos_free(struct vg_renderer *r)
@@ -120,6 +123,7 @@ static int make_texture(struct vg_renderer *r, const struct vg_frame_info *info,
     r->width = info->width;
     r->height = info->height;
     r->stride = stride;
+    r->rows = 0;
     vg_debug("gl: frame texture %ux%u %s", info->width, info->height, vg_pixfmt_name(info->format));
     return 0;
 }
@@ -139,8 +143,14 @@ int vg_gl_begin_upload(struct vg_renderer *r, const struct vg_frame_info *info, 
                info->height, (int)info->format, r->max_tex_size);
         return -EINVAL;
     }
+    if (info->data_height > info->height || (unsigned)info->rotation > VG_ROTATE_270) {
+        vg_err("gl: cannot show a %ux%u frame with %u rows of data rotated by %d", info->width,
+               info->height, info->data_height, (int)info->rotation);
+        return -EINVAL;
+    }
     uint32_t bpp = vg_pixfmt_bpp(info->format);
-    /* Rows padded to 4 bytes, the frame's layout and GL_UNPACK_ALIGNMENT. */
+    /* Rows padded to 4 bytes: what GL_UNPACK_ALIGNMENT 4 and a row length of `width` pixels
+     * describe for every format, 3-byte pixels included (end_upload). */
     if (__builtin_mul_overflow((size_t)info->width, (size_t)bpp, &row) || row > SIZE_MAX - 3)
         return -EOVERFLOW;
     row = (row + 3) & ~(size_t)3;
@@ -191,9 +201,17 @@ int vg_gl_begin_upload(struct vg_renderer *r, const struct vg_frame_info *info, 
         *dst = r->staging;
     }
 
+    /* Cursor positions from now on are in this frame's screen space (0: the frame's size). */
+    r->screen_w = info->screen_width ? info->screen_width : info->width;
+    r->screen_h = info->screen_height ? info->screen_height : info->height;
+
+    /* Rows below the last frame's data were never written: damage cannot cover them. */
+    bool full = !r->frame_valid || info->data_height > r->rows;
     *dst_stride = row;
-    *full_needed = !r->frame_valid;
-    r->upload_full = !r->frame_valid;
+    *full_needed = full;
+    r->upload_full = full;
+    r->upload_rows = info->data_height;
+    r->upload_rotation = info->rotation;
     r->upload_open = true;
     return 0;
 }
@@ -209,26 +227,31 @@ int vg_gl_end_upload(struct vg_renderer *r, const struct vg_rect *rects, uint32_
     const uint8_t *base = NULL;
 
     glBindTexture(GL_TEXTURE_2D, r->frame_tex);
+    /* GL pads a row of ROW_LENGTH pixels up to the alignment: 4 and `width` give exactly
+     * r->stride (width * bpp rounded up to 4), also for 3-byte pixels whose stride is not a
+     * whole number of pixels. */
     glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
-    glPixelStorei(GL_UNPACK_ROW_LENGTH, (GLint)(r->stride / bpp));
+    glPixelStorei(GL_UNPACK_ROW_LENGTH, (GLint)r->width);
     if (r->use_pbo)
         glBindBuffer(GL_PIXEL_UNPACK_BUFFER, r->pbo[r->pbo_cur].buf);
     else
         base = r->staging;
 
+    const uint32_t rows = r->upload_rows;
     if (n == 0 || r->upload_full) {
-        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, (GLsizei)r->width, (GLsizei)r->height, f->format,
-                        f->type, base);
+        if (rows > 0)
+            glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, (GLsizei)r->width, (GLsizei)rows, f->format,
+                            f->type, base);
     } else {
         for (uint32_t i = 0; i < n; i++) {
-            /* Rects come from the guest: clip them to the frame. */
+            /* Rects come from the guest: clip them to the rows that hold data. */
             uint32_t x = rects[i].x, y = rects[i].y, w = rects[i].w, h = rects[i].h;
-            if (x >= r->width || y >= r->height || w == 0 || h == 0)
+            if (x >= r->width || y >= rows || w == 0 || h == 0)
                 continue;
             if (w > r->width - x)
                 w = r->width - x;
-            if (h > r->height - y)
-                h = r->height - y;
+            if (h > rows - y)
+                h = rows - y;
             size_t offset = (size_t)y * r->stride + (size_t)x * bpp;
             /* With a PBO bound the pointer is an offset into it. */
             const void *src =
@@ -245,6 +268,8 @@ int vg_gl_end_upload(struct vg_renderer *r, const struct vg_rect *rects, uint32_
     glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
     glBindTexture(GL_TEXTURE_2D, 0);
     r->frame_valid = true;
+    r->rows = rows;
+    r->rotation = r->upload_rotation;
     return 0;
 }
 

@@ -249,7 +249,6 @@ static bool lgmp_poll(struct vg_transport *t, uint64_t now_ns, struct vg_transpo
 {
     st->ready = false;
     st->new_session = false;
-    st->warning[0] = 0;
 
     if (t->session) {
         uint64_t now_ms = now_ns / VG_NS_PER_MS;
@@ -289,8 +288,12 @@ static bool lgmp_poll(struct vg_transport *t, uint64_t now_ns, struct vg_transpo
     st->ready = true;
     st->new_session = t->new_session;
     t->new_session = false;
-    snprintf(st->warning, sizeof(st->warning), "%s", t->warning);
     return true;
+}
+
+static const char *lgmp_warning(struct vg_transport *t)
+{
+    return t->warning;
 }
 
 const struct vg_transport_ops vg_transport_lgmp = {
@@ -306,5 +309,6 @@ const struct vg_transport_ops vg_transport_lgmp = {
     .copy_frame = vg_lgmp_copy_frame,
     .release_frame = vg_lgmp_release_frame,
     .next_cursor = vg_lgmp_next_cursor,
+    .warning = lgmp_warning,
     .send_message = vg_lgmp_send_message,
 };
