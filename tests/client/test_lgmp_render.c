@@ -186,6 +186,58 @@ static void partial_damage_updates_leave_no_trail(void)
     image_free(&s.img);
 }
 
+/* Monochrome and masked-colour cursors over the pattern: black, white, cyan, the screen
+ * unchanged and the screen inverted, each where pattern.h puts it. */
+static void monochrome_and_masked_cursors_invert_and_replace(void)
+{
+    const char *types[] = {"mono", "masked"};
+    for (int k = 0; k < 2; k++) {
+        char name[32];
+        snprintf(name, sizeof(name), "lgmp-cursor-%s", types[k]);
+        struct shown s = {0};
+        char *gargs[] = {"--size", "320x200", "--fps", "30", "--still", "--cursor",
+                         (char *)types[k], NULL};
+        char *cargs[] = {"--size", "320x200", "--scale", "native", "--filter", "nearest", NULL};
+        if (!show(name, NULL, gargs, cargs, 1, &s))
+            continue;
+        int32_t cx, cy;
+        vg_pattern_cursor_pos(W, H, 0, &cx, &cy);
+        int bad = 0, seen[4] = {0};
+        for (int y = 0; y < 32; y++) {
+            for (int x = 0; x < 32; x++) {
+                uint8_t screen[4], want[3];
+                vg_pattern_rgba8(W, H, 0, (uint32_t)(cx + x), (uint32_t)(cy + y), screen);
+                enum vg_pattern_cursor_part part = vg_pattern_cursor_part(x, y);
+                seen[part]++;
+                switch (part) {
+                case VG_PATTERN_CURSOR_OUTSIDE:
+                    memcpy(want, screen, 3);
+                    break;
+                case VG_PATTERN_CURSOR_OUTLINE:
+                    memset(want, 0, 3);
+                    break;
+                case VG_PATTERN_CURSOR_UPPER:
+                    want[0] = k == 0 ? 255 : 0; /* mono white, masked cyan */
+                    want[1] = want[2] = 255;
+                    break;
+                default: /* inverted */
+                    for (int c = 0; c < 3; c++)
+                        want[c] = (uint8_t)(255 - screen[c]);
+                    break;
+                }
+                const uint8_t *got = image_px(&s.img, cx + x, cy + y);
+                if (!rgb_near(got, want, 1) && bad++ < 5)
+                    fprintf(stderr, "  %s (%d,%d) part %d: got %d,%d,%d want %d,%d,%d\n",
+                            types[k], x, y, part, got[0], got[1], got[2], want[0], want[1],
+                            want[2]);
+            }
+        }
+        CHECK(seen[VG_PATTERN_CURSOR_LOWER] > 20 && seen[VG_PATTERN_CURSOR_UPPER] > 20);
+        CHECK_MSG(bad == 0, "%s cursor: %d pixels wrong", types[k], bad);
+        image_free(&s.img);
+    }
+}
+
 static void a_region_too_small_shows_the_rows_that_fit_and_the_size_needed(void)
 {
     /* A 4 MiB region: the cursor buffers take 3 MiB, two 640x480 slots do not fit. */
@@ -224,6 +276,7 @@ int main(int argc, char **argv)
     RUN(each_kvmfr_format_shows_the_pattern_exactly);
     RUN(each_rotation_turns_the_frame_clockwise);
     RUN(partial_damage_updates_leave_no_trail);
+    RUN(monochrome_and_masked_cursors_invert_and_replace);
     RUN(a_region_too_small_shows_the_rows_that_fit_and_the_size_needed);
     return vg_test_finish();
 }
