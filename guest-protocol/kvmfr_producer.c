@@ -261,22 +261,6 @@ uint32_t vg_kvmfr_producer_serial(const struct vg_kvmfr_producer *p)
 
 /* ---- Frames ---- */
 
-static uint32_t texel_bytes(uint32_t type)
-{
-    switch (type) {
-    case VG_KVMFR_FRAME_BGRA:
-    case VG_KVMFR_FRAME_RGBA:
-    case VG_KVMFR_FRAME_RGBA10:
-    case VG_KVMFR_FRAME_BGR_32:
-        return 4;
-    case VG_KVMFR_FRAME_RGBA16F:
-        return 8;
-    case VG_KVMFR_FRAME_RGB_24:
-        return 3;
-    default:
-        return 0;
-    }
-}
 
 /* Dimensions as §3.4 gives them. Rows of the other types are padded to 64 texels, as BGR_32's
  * are and as capture textures usually are, so that a client meets stride > width. */
@@ -285,7 +269,7 @@ static bool frame_geometry(const struct vg_kvmfr_producer *p,
 {
     uint32_t w = fp->frame_width, h = fp->frame_height;
     *g = (struct geometry){
-        .type = fp->type, .frame_width = w, .frame_height = h, .bpt = texel_bytes(fp->type)};
+        .type = fp->type, .frame_width = w, .frame_height = h, .bpt = vg_kvmfr_bytes_per_texel(fp->type)};
     if (fp->type == VG_KVMFR_FRAME_BGR_32) {
         uint32_t packed = (uint32_t)align_up((uint64_t)w * 3, 4);
         g->data_width = (uint32_t)align_up(packed / 4, 64);
@@ -454,13 +438,13 @@ static bool valid_params(const struct vg_kvmfr_frame_params *fp, const void *pix
                          size_t src_pitch, const struct vg_kvmfr_damage_rect *damage,
                          uint32_t n_damage)
 {
-    return fp && pixels && texel_bytes(fp->type) && fp->frame_width >= 1 &&
+    return fp && pixels && vg_kvmfr_bytes_per_texel(fp->type) && fp->frame_width >= 1 &&
            fp->frame_width <= VG_LGMP_MAX_DIM && fp->frame_height >= 1 &&
            fp->frame_height <= VG_LGMP_MAX_DIM && fp->rotation <= VG_KVMFR_ROT_270 &&
            fp->screen_width <= VG_LGMP_MAX_DIM && fp->screen_height <= VG_LGMP_MAX_DIM &&
            (n_damage == 0 || damage) &&
            src_pitch >= (size_t)fp->frame_width *
-                            (fp->type == VG_KVMFR_FRAME_BGR_32 ? 3 : texel_bytes(fp->type));
+                            (fp->type == VG_KVMFR_FRAME_BGR_32 ? 3 : vg_kvmfr_bytes_per_texel(fp->type));
 }
 
 int vg_kvmfr_producer_submit(struct vg_kvmfr_producer *p, const struct vg_kvmfr_frame_params *fp,

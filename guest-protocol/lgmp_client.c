@@ -8,6 +8,8 @@
  * session_valid uses the caller's now_ms instead, so the two never mix. */
 #include "vg/lgmp.h"
 
+#include "lgmp_atomic.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -63,53 +65,23 @@ enum lock_result {
     LOCK_SESSION_GONE,
 };
 
-static uint32_t ld32(const uint32_t *p)
-{
-    return __atomic_load_n(p, __ATOMIC_SEQ_CST);
-}
-
-static uint64_t ld64(const uint64_t *p)
-{
-    return __atomic_load_n(p, __ATOMIC_SEQ_CST);
-}
-
-static void st32(uint32_t *p, uint32_t v)
-{
-    __atomic_store_n(p, v, __ATOMIC_SEQ_CST);
-}
-
-static void st64(uint64_t *p, uint64_t v)
-{
-    __atomic_store_n(p, v, __ATOMIC_SEQ_CST);
-}
-
-static bool try_lock(uint32_t *l)
-{
-    uint32_t expected = 0;
-    return __atomic_compare_exchange_n(l, &expected, 1, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-}
-
-static void unlock(uint32_t *l)
-{
-    st32(l, 0);
-}
 
 static enum lock_result lock_bounded(struct vg_lgmp_client *c, uint32_t *l)
 {
     for (int i = 0; i < LOCK_FAST_TRIES; i++) {
-        if (try_lock(l))
+        if (vg_lgmp_try_lock(l))
             return LOCK_TAKEN;
     }
     const uint64_t start = vg_time_ns();
-    uint64_t beat = ld64(&c->hdr->timestamp);
+    uint64_t beat = vg_lgmp_ld64(&c->hdr->timestamp);
     uint64_t beat_ns = start;
     for (;;) {
-        if (try_lock(l))
+        if (vg_lgmp_try_lock(l))
             return LOCK_TAKEN;
-        if (ld32(&c->hdr->session_id) != c->session_id || ld32(&c->hdr->magic) != VG_LGMP_MAGIC)
+        if (vg_lgmp_ld32(&c->hdr->session_id) != c->session_id || vg_lgmp_ld32(&c->hdr->magic) != VG_LGMP_MAGIC)
             return LOCK_SESSION_GONE;
         const uint64_t now = vg_time_ns();
-        const uint64_t t = ld64(&c->hdr->timestamp);
+        const uint64_t t = vg_lgmp_ld64(&c->hdr->timestamp);
         if (t != beat) {
             beat = t;
             beat_ns = now;
@@ -186,21 +158,21 @@ enum vg_lgmp_status vg_lgmp_client_session_init(struct vg_lgmp_client *c, uint64
 {
     set_err(err, VG_LGMP_E_OK);
     struct vg_lgmp_header *h = c->hdr;
-    const uint32_t magic = ld32(&h->magic);
+    const uint32_t magic = vg_lgmp_ld32(&h->magic);
     if (magic != VG_LGMP_MAGIC) {
         c->have_obs = false;
         set_err(err, VG_LGMP_E_MAGIC);
         return VG_LGMP_ERR_INVALID_MAGIC;
     }
-    const uint32_t version = ld32(&h->version);
+    const uint32_t version = vg_lgmp_ld32(&h->version);
     c->found_version = version;
     if (version != VG_LGMP_VERSION) {
         c->have_obs = false;
         set_err(err, VG_LGMP_E_VERSION);
         return VG_LGMP_ERR_INVALID_VERSION;
     }
-    const uint32_t session = ld32(&h->session_id);
-    const uint64_t stamp = ld64(&h->timestamp);
+    const uint32_t session = vg_lgmp_ld32(&h->session_id);
+    const uint64_t stamp = vg_lgmp_ld64(&h->timestamp);
     const bool moved = c->have_obs && c->obs_session == session && c->obs_time != stamp;
     c->have_obs = true;
     c->obs_session = session;
@@ -214,8 +186,8 @@ enum vg_lgmp_status vg_lgmp_client_session_init(struct vg_lgmp_client *c, uint64
     copy.magic = magic;
     copy.version = version;
     copy.session_id = session;
-    copy.num_queues = ld32(&h->num_queues);
-    copy.udata_size = ld32(&h->udata_size);
+    copy.num_queues = vg_lgmp_ld32(&h->num_queues);
+    copy.udata_size = vg_lgmp_ld32(&h->udata_size);
     const enum vg_lgmp_error e = vg_lgmp_validate_header(&copy, c->size);
     if (e != VG_LGMP_E_OK) {
         set_err(err, e);
@@ -268,11 +240,11 @@ bool vg_lgmp_client_session_valid(struct vg_lgmp_client *c, uint64_t now_ms, uin
     if (timeout_ms == 0)
         timeout_ms = VG_LGMP_HEARTBEAT_TIMEOUT_MS;
     bool valid = true;
-    if (ld32(&c->hdr->session_id) != c->session_id) {
+    if (vg_lgmp_ld32(&c->hdr->session_id) != c->session_id) {
         valid = false;
     } else {
         /* P2: inequality only; host time may restart near 0 or run backwards. */
-        const uint64_t stamp = ld64(&c->hdr->timestamp);
+        const uint64_t stamp = vg_lgmp_ld64(&c->hdr->timestamp);
         if (stamp != c->saved_host_time) {
             c->saved_host_time = stamp;
             c->last_heartbeat_ms = now_ms;
@@ -294,7 +266,7 @@ static bool sub_current(const struct vg_lgmp_sub *s)
 {
     const struct vg_lgmp_client *c = s->c;
     return c->in_session && s->generation == c->generation &&
-           ld32(&c->hdr->session_id) == c->session_id;
+           vg_lgmp_ld32(&c->hdr->session_id) == c->session_id;
 }
 
 /* Reads queue i's geometry once and validates it. */
@@ -302,10 +274,10 @@ static enum vg_lgmp_error read_geom(const struct vg_lgmp_client *c, uint32_t i,
                                     struct vg_lgmp_queue_geom *g)
 {
     struct vg_lgmp_queue *q = &c->hdr->queues[i];
-    const uint32_t id = ld32(&q->queue_id);
-    const uint32_t n = ld32(&q->num_messages);
-    const uint32_t off = ld32(&q->messages_offset);
-    const uint32_t max_time = ld32(&q->max_time);
+    const uint32_t id = vg_lgmp_ld32(&q->queue_id);
+    const uint32_t n = vg_lgmp_ld32(&q->num_messages);
+    const uint32_t off = vg_lgmp_ld32(&q->messages_offset);
+    const uint32_t max_time = vg_lgmp_ld32(&q->max_time);
     return vg_lgmp_validate_queue(i, id, n, off, max_time, c->udata_size, c->size, g);
 }
 
@@ -315,16 +287,16 @@ enum vg_lgmp_status vg_lgmp_client_subscribe(struct vg_lgmp_client *c, uint32_t 
     set_err(err, VG_LGMP_E_OK);
     *sub = NULL;
     struct vg_lgmp_header *h = c->hdr;
-    if (!c->in_session || ld32(&h->session_id) != c->session_id)
+    if (!c->in_session || vg_lgmp_ld32(&h->session_id) != c->session_id)
         return VG_LGMP_ERR_INVALID_SESSION;
-    const uint32_t num_queues = ld32(&h->num_queues);
+    const uint32_t num_queues = vg_lgmp_ld32(&h->num_queues);
     if (num_queues > VG_LGMP_MAX_QUEUES) {
         set_err(err, VG_LGMP_E_NUM_QUEUES);
         return VG_LGMP_ERR_CORRUPTED;
     }
     uint32_t index = UINT32_MAX;
     for (uint32_t i = 0; i < num_queues && index == UINT32_MAX; i++) {
-        if (ld32(&h->queues[i].queue_id) == queue_id)
+        if (vg_lgmp_ld32(&h->queues[i].queue_id) == queue_id)
             index = i;
     }
     if (index == UINT32_MAX)
@@ -370,21 +342,21 @@ enum vg_lgmp_status vg_lgmp_client_subscribe(struct vg_lgmp_client *c, uint32_t 
     }
 
     enum vg_lgmp_status st = VG_LGMP_OK;
-    const uint32_t position = ld32(&q->position);
+    const uint32_t position = vg_lgmp_ld32(&q->position);
     if (position >= geom.num_messages) {
         set_err(err, VG_LGMP_E_INDEX);
         st = VG_LGMP_ERR_CORRUPTED;
         goto unlock;
     }
-    uint64_t subs = ld64(&q->subs);
+    uint64_t subs = vg_lgmp_ld64(&q->subs);
     if (subs >> 32) {
         /* Reap ids the host marked BAD at least maxTime ago (§4.4 step 4). */
-        const uint64_t now = ld64(&h->timestamp);
+        const uint64_t now = vg_lgmp_ld64(&h->timestamp);
         for (uint32_t id = 0; id < VG_LGMP_MAX_SUBS; id++) {
-            if (!(subs & BAD_BIT(id)) || !(now > ld64(&q->timeout[id])))
+            if (!(subs & BAD_BIT(id)) || !(now > vg_lgmp_ld64(&q->timeout[id])))
                 continue;
-            st64(&q->timeout[id], 0);
-            st32(&q->client_id[id], 0);
+            vg_lgmp_st64(&q->timeout[id], 0);
+            vg_lgmp_st32(&q->client_id[id], 0);
             subs &= ~(ON_BIT(id) | BAD_BIT(id));
         }
     }
@@ -394,9 +366,9 @@ enum vg_lgmp_status vg_lgmp_client_subscribe(struct vg_lgmp_client *c, uint32_t 
         goto unlock;
     }
     const uint32_t id = (uint32_t)__builtin_ctz(~used);
-    st64(&q->timeout[id], 0);
-    st32(&q->client_id[id], c->client_id);
-    st64(&q->subs, subs | ON_BIT(id)); /* also commits the reaping */
+    vg_lgmp_st64(&q->timeout[id], 0);
+    vg_lgmp_st32(&q->client_id[id], c->client_id);
+    vg_lgmp_st64(&q->subs, subs | ON_BIT(id)); /* also commits the reaping */
     __atomic_fetch_add(&q->new_sub_count, 1, __ATOMIC_SEQ_CST);
 
     *s = (struct vg_lgmp_sub){
@@ -408,7 +380,7 @@ enum vg_lgmp_status vg_lgmp_client_subscribe(struct vg_lgmp_client *c, uint32_t 
         .pos = position,
     };
 unlock:
-    unlock(&q->lock);
+    vg_lgmp_unlock(&q->lock);
     if (st != VG_LGMP_OK) {
         free(s);
         return st;
@@ -427,16 +399,16 @@ void vg_lgmp_client_unsubscribe(struct vg_lgmp_sub *s, bool write)
     struct vg_lgmp_queue *q = queue_of(s);
     if (lock_bounded(s->c, &q->lock) != LOCK_TAKEN)
         goto cleanup;
-    const uint64_t subs = ld64(&q->subs);
+    const uint64_t subs = vg_lgmp_ld64(&q->subs);
     /* BAD: nothing is cleared, the slot stays ON+BAD until reaped (§4.8 step 2). A clientID
      * that is not ours means the id was reaped and given to another client: not ours to
      * clear (the host never writes clientID). */
-    if (!(subs & BAD_BIT(s->id)) && ld32(&q->client_id[s->id]) == s->c->client_id) {
-        st64(&q->subs, subs & ~(ON_BIT(s->id) | BAD_BIT(s->id)));
-        st64(&q->timeout[s->id], 0);
-        st32(&q->client_id[s->id], 0);
+    if (!(subs & BAD_BIT(s->id)) && vg_lgmp_ld32(&q->client_id[s->id]) == s->c->client_id) {
+        vg_lgmp_st64(&q->subs, subs & ~(ON_BIT(s->id) | BAD_BIT(s->id)));
+        vg_lgmp_st64(&q->timeout[s->id], 0);
+        vg_lgmp_st32(&q->client_id[s->id], 0);
     }
-    unlock(&q->lock);
+    vg_lgmp_unlock(&q->lock);
 cleanup:
     free(s);
 }
@@ -451,20 +423,20 @@ static enum vg_lgmp_status check_next(struct vg_lgmp_sub *s, struct vg_lgmp_mess
         return VG_LGMP_ERR_INVALID_SESSION;
     struct vg_lgmp_client *c = s->c;
     struct vg_lgmp_queue *q = queue_of(s);
-    if (ld32(&q->queue_id) != s->geom.queue_id || ld32(&q->num_messages) != s->geom.num_messages ||
-        ld32(&q->messages_offset) != s->geom.messages_offset) {
+    if (vg_lgmp_ld32(&q->queue_id) != s->geom.queue_id || vg_lgmp_ld32(&q->num_messages) != s->geom.num_messages ||
+        vg_lgmp_ld32(&q->messages_offset) != s->geom.messages_offset) {
         set_err(err, VG_LGMP_E_QUEUE_CHANGED);
         return VG_LGMP_ERR_CORRUPTED;
     }
-    const uint64_t subs = ld64(&q->subs);
+    const uint64_t subs = vg_lgmp_ld64(&q->subs);
     if (subs & BAD_BIT(s->id))
         return VG_LGMP_ERR_QUEUE_TIMEOUT;
     if (!(subs & ON_BIT(s->id)))
         return c->last_valid ? VG_LGMP_ERR_QUEUE_UNSUBSCRIBED : VG_LGMP_ERR_INVALID_SESSION;
     /* Reaped and given to another client (as advance-to-last checks, §4.7). */
-    if (ld32(&q->client_id[s->id]) != c->client_id)
+    if (vg_lgmp_ld32(&q->client_id[s->id]) != c->client_id)
         return VG_LGMP_ERR_QUEUE_TIMEOUT;
-    const uint32_t position = ld32(&q->position);
+    const uint32_t position = vg_lgmp_ld32(&q->position);
     if (position >= s->geom.num_messages) {
         set_err(err, VG_LGMP_E_INDEX);
         return VG_LGMP_ERR_CORRUPTED;
@@ -483,9 +455,9 @@ enum vg_lgmp_status vg_lgmp_client_process(struct vg_lgmp_sub *s, uint32_t min_s
     if (st != VG_LGMP_OK)
         return st;
     const struct vg_lgmp_message copy = {
-        .udata = ld32(&m->udata),
-        .size = ld32(&m->size),
-        .offset = ld32(&m->offset),
+        .udata = vg_lgmp_ld32(&m->udata),
+        .size = vg_lgmp_ld32(&m->size),
+        .offset = vg_lgmp_ld32(&m->offset),
     };
     const enum vg_lgmp_error e =
         vg_lgmp_validate_message(&copy, s->payload_floor, s->c->size, min_size, out);
@@ -510,29 +482,29 @@ enum vg_lgmp_status vg_lgmp_client_message_done(struct vg_lgmp_sub *s, enum vg_l
 
     /* The last to acknowledge releases the message if the lock is free right now; otherwise
      * the host's next pass does (§4.6 step 4). */
-    if ((pending & ~bit) == 0 && try_lock(&q->lock)) {
-        const uint32_t start = ld32(&q->start);
+    if ((pending & ~bit) == 0 && vg_lgmp_try_lock(&q->lock)) {
+        const uint32_t start = vg_lgmp_ld32(&q->start);
         if (start >= n) {
-            unlock(&q->lock);
+            vg_lgmp_unlock(&q->lock);
             set_err(err, VG_LGMP_E_INDEX);
             return VG_LGMP_ERR_CORRUPTED;
         }
         if (start == s->pos) {
-            st32(&q->start, (start + 1) % n);
+            vg_lgmp_st32(&q->start, (start + 1) % n);
             const uint32_t count = __atomic_fetch_sub(&q->count, 1, __ATOMIC_SEQ_CST);
             if (count == 0) {
-                st32(&q->count, 0);
-                unlock(&q->lock);
+                vg_lgmp_st32(&q->count, 0);
+                vg_lgmp_unlock(&q->lock);
                 set_err(err, VG_LGMP_E_COUNT_UNDERFLOW);
                 return VG_LGMP_ERR_CORRUPTED;
             }
             uint64_t deadline;
-            if (__builtin_add_overflow(ld64(&c->hdr->timestamp), (uint64_t)s->geom.max_time,
+            if (__builtin_add_overflow(vg_lgmp_ld64(&c->hdr->timestamp), (uint64_t)s->geom.max_time,
                                        &deadline))
                 deadline = UINT64_MAX;
-            st64(&q->msg_timeout, deadline);
+            vg_lgmp_st64(&q->msg_timeout, deadline);
         }
-        unlock(&q->lock);
+        vg_lgmp_unlock(&q->lock);
     }
     s->pos = (s->pos + 1) % n;
     return VG_LGMP_OK;
@@ -549,9 +521,9 @@ enum vg_lgmp_status vg_lgmp_client_send(struct vg_lgmp_sub *s, const void *data,
     if (!sub_current(s))
         return VG_LGMP_ERR_INVALID_SESSION; /* the ring now belongs to another session */
     struct vg_lgmp_queue *q = queue_of(s);
-    if (ld64(&q->subs) & BAD_BIT(s->id))
+    if (vg_lgmp_ld64(&q->subs) & BAD_BIT(s->id))
         return VG_LGMP_ERR_QUEUE_TIMEOUT;
-    const uint32_t avail = ld32(&q->cmsg_avail);
+    const uint32_t avail = vg_lgmp_ld32(&q->cmsg_avail);
     if (avail > VG_LGMP_MSGS_MAX) {
         set_err(err, VG_LGMP_E_CMSG_STATE);
         return VG_LGMP_ERR_CORRUPTED;
@@ -569,8 +541,8 @@ enum vg_lgmp_status vg_lgmp_client_send(struct vg_lgmp_sub *s, const void *data,
         return VG_LGMP_ERR_INVALID_SESSION;
     }
     enum vg_lgmp_status st = VG_LGMP_OK;
-    const uint32_t avail2 = ld32(&q->cmsg_avail);
-    const uint32_t w = ld32(&q->cmsg_wpos);
+    const uint32_t avail2 = vg_lgmp_ld32(&q->cmsg_avail);
+    const uint32_t w = vg_lgmp_ld32(&q->cmsg_wpos);
     if (avail2 > VG_LGMP_MSGS_MAX || w >= VG_LGMP_MSGS_MAX) {
         set_err(err, VG_LGMP_E_CMSG_STATE);
         st = VG_LGMP_ERR_CORRUPTED;
@@ -581,16 +553,16 @@ enum vg_lgmp_status vg_lgmp_client_send(struct vg_lgmp_sub *s, const void *data,
         goto unlock;
     }
     struct vg_lgmp_client_msg *msg = &q->cmsgs[w];
-    st32(&msg->size, size);
+    vg_lgmp_st32(&msg->size, size);
     if (size)
         memcpy(msg->data, data, size);
-    st32(&q->cmsg_wpos, (w + 1) % VG_LGMP_MSGS_MAX);
+    vg_lgmp_st32(&q->cmsg_wpos, (w + 1) % VG_LGMP_MSGS_MAX);
     __atomic_fetch_sub(&q->cmsg_avail, 1, __ATOMIC_SEQ_CST);
     const uint32_t prev = __atomic_fetch_add(&q->cmsg_wserial, 1, __ATOMIC_SEQ_CST);
     if (serial)
         *serial = prev + 1;
 unlock:
-    unlock(&q->cmsg_lock);
+    vg_lgmp_unlock(&q->cmsg_lock);
     return st;
 }
 
@@ -599,9 +571,9 @@ enum vg_lgmp_status vg_lgmp_client_get_serial(struct vg_lgmp_sub *s, uint32_t *s
     if (!sub_current(s))
         return VG_LGMP_ERR_INVALID_SESSION;
     struct vg_lgmp_queue *q = queue_of(s);
-    if (ld64(&q->subs) & BAD_BIT(s->id))
+    if (vg_lgmp_ld64(&q->subs) & BAD_BIT(s->id))
         return VG_LGMP_ERR_QUEUE_TIMEOUT;
-    *serial = ld32(&q->cmsg_rserial);
+    *serial = vg_lgmp_ld32(&q->cmsg_rserial);
     return VG_LGMP_OK;
 }
 

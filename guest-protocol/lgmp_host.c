@@ -8,6 +8,8 @@
  * tick 100 ms, never the producer. */
 #include "vg/lgmp.h"
 
+#include "lgmp_atomic.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -63,34 +65,12 @@ static bool valid_queue(const struct vg_lgmp_host *h, int queue)
     return h && queue >= 0 && (uint32_t)queue < h->num_queues;
 }
 
-static uint32_t load32(const uint32_t *p)
-{
-    return __atomic_load_n(p, __ATOMIC_ACQUIRE);
-}
-
-static uint64_t load64(const uint64_t *p)
-{
-    return __atomic_load_n(p, __ATOMIC_ACQUIRE);
-}
-
-static void store32(uint32_t *p, uint32_t v)
-{
-    __atomic_store_n(p, v, __ATOMIC_RELEASE);
-}
-
-static void store64(uint64_t *p, uint64_t v)
-{
-    __atomic_store_n(p, v, __ATOMIC_RELEASE);
-}
-
 /* CAS 0 -> 1 as the reference library does, but given up after LOCK_TIMEOUT_NS. */
 static bool lock_take(uint32_t *lock)
 {
     uint64_t deadline = 0;
     for (uint32_t spins = 0;; spins++) {
-        uint32_t expected = 0;
-        if (__atomic_compare_exchange_n(lock, &expected, 1u, false, __ATOMIC_SEQ_CST,
-                                        __ATOMIC_RELAXED))
+        if (vg_lgmp_try_lock(lock))
             return true;
         if (spins < LOCK_FAST_SPINS)
             continue;
@@ -103,10 +83,6 @@ static bool lock_take(uint32_t *lock)
     }
 }
 
-static void lock_give(uint32_t *lock)
-{
-    __atomic_store_n(lock, 0u, __ATOMIC_SEQ_CST);
-}
 
 static bool queue_lock(struct vg_lgmp_host *h, int queue, uint32_t *lock, const char *which)
 {
@@ -165,17 +141,17 @@ struct vg_lgmp_host *vg_lgmp_host_create(void *base, size_t size, const void *ud
     h->next_free = first_free;
 
     struct vg_lgmp_header *sh = header(h);
-    uint32_t previous = load32(&sh->session_id);
+    uint32_t previous = vg_lgmp_ld32(&sh->session_id);
     h->session_id = session_id && session_id != previous ? session_id : new_session_id(previous);
 
     /* B7's order (§2.2): the session first, then magic and heartbeat, then the rest. A client
      * can therefore see a valid magic over half-written user data (P3); that is the protocol. */
-    store32(&sh->session_id, h->session_id);
-    store32(&sh->magic, VG_LGMP_MAGIC);
-    store64(&sh->timestamp, now_ms);
-    store32(&sh->version, VG_LGMP_VERSION);
-    store32(&sh->num_queues, 0);
-    store32(&sh->udata_size, udata_size);
+    vg_lgmp_st32(&sh->session_id, h->session_id);
+    vg_lgmp_st32(&sh->magic, VG_LGMP_MAGIC);
+    vg_lgmp_st64(&sh->timestamp, now_ms);
+    vg_lgmp_st32(&sh->version, VG_LGMP_VERSION);
+    vg_lgmp_st32(&sh->num_queues, 0);
+    vg_lgmp_st32(&sh->udata_size, udata_size);
     if (udata_size)
         memcpy(h->base + VG_LGMP_UDATA_OFFSET, udata, udata_size);
     __atomic_thread_fence(__ATOMIC_RELEASE);
@@ -230,25 +206,25 @@ int vg_lgmp_host_add_queue(struct vg_lgmp_host *h, uint32_t queue_id, uint32_t l
     /* §2.3's initial values; timeout[] and clientID[] are left as they are, as B7 does: they
      * mean something only for ids with a bit in subs. */
     struct vg_lgmp_queue *sq = shared_queue(h, index);
-    store32(&sq->lock, 0);
-    store32(&sq->queue_id, queue_id);
-    store32(&sq->num_messages, n);
-    store32(&sq->new_sub_count, 0);
-    store32(&sq->max_time, max_time_ms);
-    store32(&sq->position, 0);
-    store32(&sq->messages_offset, (uint32_t)off);
-    store64(&sq->subs, 0);
-    store32(&sq->start, 0);
-    store64(&sq->msg_timeout, 0);
-    store32(&sq->count, 0);
-    store32(&sq->cmsg_lock, 0);
-    store32(&sq->cmsg_avail, VG_LGMP_MSGS_MAX);
-    store32(&sq->cmsg_wpos, 0);
-    store32(&sq->cmsg_wserial, 0);
-    store32(&sq->cmsg_rserial, 0);
+    vg_lgmp_st32(&sq->lock, 0);
+    vg_lgmp_st32(&sq->queue_id, queue_id);
+    vg_lgmp_st32(&sq->num_messages, n);
+    vg_lgmp_st32(&sq->new_sub_count, 0);
+    vg_lgmp_st32(&sq->max_time, max_time_ms);
+    vg_lgmp_st32(&sq->position, 0);
+    vg_lgmp_st32(&sq->messages_offset, (uint32_t)off);
+    vg_lgmp_st64(&sq->subs, 0);
+    vg_lgmp_st32(&sq->start, 0);
+    vg_lgmp_st64(&sq->msg_timeout, 0);
+    vg_lgmp_st32(&sq->count, 0);
+    vg_lgmp_st32(&sq->cmsg_lock, 0);
+    vg_lgmp_st32(&sq->cmsg_avail, VG_LGMP_MSGS_MAX);
+    vg_lgmp_st32(&sq->cmsg_wpos, 0);
+    vg_lgmp_st32(&sq->cmsg_wserial, 0);
+    vg_lgmp_st32(&sq->cmsg_rserial, 0);
 
     h->num_queues++;
-    store32(&header(h)->num_queues, h->num_queues);
+    vg_lgmp_st32(&header(h)->num_queues, h->num_queues);
     return index;
 }
 
@@ -258,9 +234,9 @@ static void process_queue(struct vg_lgmp_host *h, int queue, uint64_t now_ms)
 {
     struct host_queue *q = &h->queues[queue];
     struct vg_lgmp_queue *sq = shared_queue(h, queue);
-    uint64_t subs = load64(&sq->subs);
-    uint32_t count = load32(&sq->count);
-    uint32_t start = load32(&sq->start);
+    uint64_t subs = vg_lgmp_ld64(&sq->subs);
+    uint32_t count = vg_lgmp_ld32(&sq->count);
+    uint32_t start = vg_lgmp_ld32(&sq->start);
 
     if (count > 0 && (start >= q->num_messages || count >= q->num_messages)) {
         /* A client scribbled on the ring state: forget what is in flight rather than index
@@ -268,8 +244,8 @@ static void process_queue(struct vg_lgmp_host *h, int queue, uint64_t now_ms)
         vg_warn("LGMP queue %" PRIu32 ": ring state start %" PRIu32 " count %" PRIu32
                 " is invalid for %" PRIu32 " messages; dropping the messages in flight",
                 sq->queue_id, start, count, q->num_messages);
-        store32(&sq->start, q->position);
-        store32(&sq->count, 0);
+        vg_lgmp_st32(&sq->start, q->position);
+        vg_lgmp_st32(&sq->count, 0);
         count = 0;
     }
 
@@ -277,38 +253,38 @@ static void process_queue(struct vg_lgmp_host *h, int queue, uint64_t now_ms)
         struct vg_lgmp_message *m = descriptor(h, q, start);
         uint32_t on = (uint32_t)(subs >> 32), bad = (uint32_t)subs;
         uint32_t live_pending = __atomic_load_n(&m->pending_subs, __ATOMIC_ACQUIRE) & on & ~bad;
-        if (live_pending && now_ms > load64(&sq->msg_timeout)) {
+        if (live_pending && now_ms > vg_lgmp_ld64(&sq->msg_timeout)) {
             for (uint32_t id = 0; id < VG_LGMP_MAX_SUBS; id++) {
                 if (live_pending & (1u << id))
-                    store64(&sq->timeout[id], now_ms + q->max_time);
+                    vg_lgmp_st64(&sq->timeout[id], now_ms + q->max_time);
             }
             subs |= live_pending;
-            store32(&m->pending_subs, 0);
+            vg_lgmp_st32(&m->pending_subs, 0);
             live_pending = 0;
         }
         if (live_pending)
             break;
         start = start + 1 == q->num_messages ? 0 : start + 1;
-        store32(&sq->start, start);
+        vg_lgmp_st32(&sq->start, start);
         count = __atomic_sub_fetch(&sq->count, 1u, __ATOMIC_SEQ_CST);
         if (count == 0 || count >= q->num_messages)
             break;
-        store64(&sq->msg_timeout, now_ms + q->max_time);
+        vg_lgmp_st64(&sq->msg_timeout, now_ms + q->max_time);
     }
-    store64(&sq->subs, subs);
+    vg_lgmp_st64(&sq->subs, subs);
 }
 
 bool vg_lgmp_host_tick(struct vg_lgmp_host *h, uint64_t now_ms)
 {
-    if (!h || load32(&header(h)->magic) != VG_LGMP_MAGIC)
+    if (!h || vg_lgmp_ld32(&header(h)->magic) != VG_LGMP_MAGIC)
         return false;
-    store64(&header(h)->timestamp, now_ms);
+    vg_lgmp_st64(&header(h)->timestamp, now_ms);
     for (int i = 0; i < (int)h->num_queues; i++) {
         struct vg_lgmp_queue *sq = shared_queue(h, i);
         if (!queue_lock(h, i, &sq->lock, "its lock"))
             continue;
         process_queue(h, i, now_ms);
-        lock_give(&sq->lock);
+        vg_lgmp_unlock(&sq->lock);
     }
     return true;
 }
@@ -324,47 +300,47 @@ int vg_lgmp_host_post(struct vg_lgmp_host *h, int queue, uint32_t udata, uint32_
         return -ETIMEDOUT;
 
     int ret = 0;
-    uint64_t subs = load64(&sq->subs);
+    uint64_t subs = vg_lgmp_ld64(&sq->subs);
     uint32_t live = (uint32_t)(subs >> 32) & ~(uint32_t)subs;
     if (!live) {
         ret = 1;
         goto unlock;
     }
-    if (load32(&sq->count) >= q->num_messages - 1) {
+    if (vg_lgmp_ld32(&sq->count) >= q->num_messages - 1) {
         ret = -ENOBUFS;
         goto unlock;
     }
     struct vg_lgmp_message *m = descriptor(h, q, q->position);
-    store32(&m->udata, udata);
-    store32(&m->size, size);
-    store32(&m->offset, offset);
-    store32(&m->pending_subs, live);
+    vg_lgmp_st32(&m->udata, udata);
+    vg_lgmp_st32(&m->size, size);
+    vg_lgmp_st32(&m->offset, offset);
+    vg_lgmp_st32(&m->pending_subs, live);
     if (__atomic_fetch_add(&sq->count, 1u, __ATOMIC_SEQ_CST) == 0)
-        store64(&sq->msg_timeout, now_ms + q->max_time);
+        vg_lgmp_st64(&sq->msg_timeout, now_ms + q->max_time);
     q->position = q->position + 1 == q->num_messages ? 0 : q->position + 1;
-    store32(&sq->position, q->position);
+    vg_lgmp_st32(&sq->position, q->position);
 
 unlock:
-    lock_give(&sq->lock);
+    vg_lgmp_unlock(&sq->lock);
     return ret;
 }
 
 uint32_t vg_lgmp_host_pending(const struct vg_lgmp_host *h, int queue)
 {
-    return valid_queue(h, queue) ? load32(&shared_queue(h, queue)->count) : 0;
+    return valid_queue(h, queue) ? vg_lgmp_ld32(&shared_queue(h, queue)->count) : 0;
 }
 
 uint32_t vg_lgmp_host_subscribers(const struct vg_lgmp_host *h, int queue)
 {
     if (!valid_queue(h, queue))
         return 0;
-    uint64_t subs = load64(&shared_queue(h, queue)->subs);
+    uint64_t subs = vg_lgmp_ld64(&shared_queue(h, queue)->subs);
     return (uint32_t)(subs >> 32) & ~(uint32_t)subs;
 }
 
 uint32_t vg_lgmp_host_bad(const struct vg_lgmp_host *h, int queue)
 {
-    return valid_queue(h, queue) ? (uint32_t)load64(&shared_queue(h, queue)->subs) : 0;
+    return valid_queue(h, queue) ? (uint32_t)vg_lgmp_ld64(&shared_queue(h, queue)->subs) : 0;
 }
 
 uint32_t vg_lgmp_host_take_new_subs(struct vg_lgmp_host *h, int queue)
@@ -381,18 +357,18 @@ int vg_lgmp_host_read_message(struct vg_lgmp_host *h, int queue, void *data, uin
     struct host_queue *q = &h->queues[queue];
     struct vg_lgmp_queue *sq = shared_queue(h, queue);
     /* cMsgAvail above 10 is a scribbling client: nothing there to read. */
-    if (load32(&sq->cmsg_avail) >= VG_LGMP_MSGS_MAX)
+    if (vg_lgmp_ld32(&sq->cmsg_avail) >= VG_LGMP_MSGS_MAX)
         return -ENOENT;
     if (!queue_lock(h, queue, &sq->cmsg_lock, "its client-message lock"))
         return -ETIMEDOUT;
     const struct vg_lgmp_client_msg *m = &sq->cmsgs[q->cmsg_read];
-    uint32_t size = load32(&m->size);
+    uint32_t size = vg_lgmp_ld32(&m->size);
     if (size > VG_LGMP_MSGS_SIZE)
         size = VG_LGMP_MSGS_SIZE;
     memcpy(data, m->data, size < cap ? size : cap);
     q->cmsg_read = q->cmsg_read + 1 == VG_LGMP_MSGS_MAX ? 0 : q->cmsg_read + 1;
     __atomic_fetch_add(&sq->cmsg_avail, 1u, __ATOMIC_SEQ_CST);
-    lock_give(&sq->cmsg_lock);
+    vg_lgmp_unlock(&sq->cmsg_lock);
     return (int)size;
 }
 
