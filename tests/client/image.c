@@ -1,5 +1,6 @@
 #include "image.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,4 +158,48 @@ int run_logged(char *const argv[], const char *log, int timeout_ms)
 {
     pid_t pid = spawn_logged(argv, log);
     return pid < 0 ? -1 : vg_test_wait(pid, timeout_ms);
+}
+
+bool show_client(const char *client, const char *guest, const char *subcommand, const char *dir,
+                 const char *name, const char *shm_in, char *const gargs[], char *const cargs[],
+                 int serial, struct shown *s)
+{
+    char shm[600], shot[600], serial_s[16];
+    if (shm_in)
+        snprintf(shm, sizeof(shm), "%s", shm_in);
+    else
+        snprintf(shm, sizeof(shm), "%s/%s.shm", dir, name);
+    snprintf(shot, sizeof(shot), "%s/%s.ppm", dir, name);
+    snprintf(s->log, sizeof(s->log), "%s/%s.log", dir, name);
+    snprintf(serial_s, sizeof(serial_s), "%d", serial);
+
+    char *gv[32] = {(char *)guest, (char *)subcommand, "--shm", shm};
+    int n = 4;
+    for (int i = 0; gargs[i] && n < 31; i++)
+        gv[n++] = gargs[i];
+    gv[n] = NULL;
+    char *cv[40] = {(char *)client,        "--shm",  shm,         "--screenshot", shot,
+                    "--screenshot-serial", serial_s, "--seconds", "60",           "--no-vsync",
+                    "--no-audio"};
+    n = 11;
+    for (int i = 0; cargs[i] && n < 39; i++)
+        cv[n++] = cargs[i];
+    cv[n] = NULL;
+
+    pid_t g = spawn_logged(gv, s->log);
+    int st = run_logged(cv, s->log, 90000);
+    kill(g, SIGTERM);
+    vg_test_wait(g, 5000);
+    CHECK_MSG(st == 0, "%s: client exit %d", name, st);
+    if (st != 0 || !image_read_ppm(&s->img, shot)) {
+        char *text = vg_test_slurp(s->log);
+        fprintf(stderr, "--- %s log ---\n%s\n", name, text ? text : "");
+        free(text);
+        CHECK_MSG(false, "%s: no screenshot", name);
+        return false;
+    }
+    CHECK(sscanf(s->img.comment, "# vgapt serial=%llu partial=%llu cursor=%d,%d,%d", &s->serial,
+                 &s->partial, &s->cx, &s->cy, &s->cvis) == 5);
+    CHECK(s->serial >= (unsigned long long)serial);
+    return true;
 }

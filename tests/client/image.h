@@ -8,8 +8,8 @@
 
 struct image {
     int w, h;
-    uint8_t *rgb;       /* w * h * 3, top-down */
-    char comment[256];  /* the PPM comment line, if any */
+    uint8_t *rgb;      /* w * h * 3, top-down */
+    char comment[256]; /* the PPM comment line, if any */
 };
 
 bool image_read_ppm(struct image *img, const char *path);
@@ -29,3 +29,19 @@ pid_t spawn_logged(char *const argv[], const char *log);
 long wait_for_text(const char *path, const char *needle, long from, int timeout_ms);
 /* Runs argv to completion (timeout_ms) with output in log; returns its exit status or -1. */
 int run_logged(char *const argv[], const char *log, int timeout_ms);
+
+/* What the client showed: its --screenshot with the comment line's figures. */
+struct shown {
+    struct image img;
+    unsigned long long serial, partial;
+    int cx, cy, cvis; /* cursor hotspot and visibility */
+    char log[600];    /* guest and client output */
+};
+
+/* Runs `guest subcommand --shm SHM gargs...` and the client on the same file until the client
+ * saves a screenshot of a frame with serial >= serial (cargs appended to its arguments). shm:
+ * [optional] an existing file; else dir/name.shm. Checks (CHECK) and prints the log when the
+ * client fails; false then. */
+bool show_client(const char *client, const char *guest, const char *subcommand, const char *dir,
+                 const char *name, const char *shm, char *const gargs[], char *const cargs[],
+                 int serial, struct shown *s);

@@ -20,57 +20,6 @@
 static char *client, *guest;
 static const char *dir;
 
-struct shown {
-    struct image img;
-    unsigned long long serial, partial;
-    int cx, cy, cvis;
-    char log[600];
-};
-
-/* Runs lgmp-pattern with gargs and the client until it saves a screenshot of serial >= serial.
- * shm: [optional] an existing region file to use. */
-static bool show(const char *name, const char *shm_in, char *const gargs[], char *const cargs[],
-                 int serial, struct shown *s)
-{
-    char shm[600], shot[600], serial_s[16];
-    if (shm_in)
-        snprintf(shm, sizeof(shm), "%s", shm_in);
-    else
-        snprintf(shm, sizeof(shm), "%s/%s.shm", dir, name);
-    snprintf(shot, sizeof(shot), "%s/%s.ppm", dir, name);
-    snprintf(s->log, sizeof(s->log), "%s/%s.log", dir, name);
-    snprintf(serial_s, sizeof(serial_s), "%d", serial);
-
-    char *gv[24] = {guest, "lgmp-pattern", "--shm", shm};
-    int n = 4;
-    for (int i = 0; gargs[i]; i++)
-        gv[n++] = gargs[i];
-    gv[n] = NULL;
-    char *cv[32] = {client, "--shm", shm, "--screenshot", shot, "--screenshot-serial", serial_s,
-                    "--seconds", "60", "--no-vsync", "--no-audio"};
-    n = 11;
-    for (int i = 0; cargs[i]; i++)
-        cv[n++] = cargs[i];
-    cv[n] = NULL;
-
-    pid_t g = spawn_logged(gv, s->log);
-    int st = run_logged(cv, s->log, 90000);
-    kill(g, SIGTERM);
-    vg_test_wait(g, 5000);
-    CHECK_MSG(st == 0, "%s: client exit %d", name, st);
-    if (st != 0 || !image_read_ppm(&s->img, shot)) {
-        char *text = vg_test_slurp(s->log);
-        fprintf(stderr, "--- %s log ---\n%s\n", name, text ? text : "");
-        free(text);
-        CHECK_MSG(false, "%s: no screenshot", name);
-        return false;
-    }
-    CHECK(sscanf(s->img.comment, "# vgapt serial=%llu partial=%llu cursor=%d,%d,%d", &s->serial,
-                 &s->partial, &s->cx, &s->cy, &s->cvis) == 5);
-    CHECK(s->serial >= (unsigned long long)serial);
-    return true;
-}
-
 /* Where data pixel (x, y) of a w x h frame lands on a display rotated clockwise by rot. */
 static void rotate(int rot, int w, int h, int x, int y, int *dx, int *dy)
 {
@@ -126,11 +75,11 @@ static void each_kvmfr_format_shows_the_pattern_exactly(void)
         char name[32];
         snprintf(name, sizeof(name), "lgmp-%s", formats[i]);
         struct shown s = {0};
-        char *gargs[] = {"--size", "320x200", "--fps", "30", "--still", "--format",
-                         (char *)formats[i], NULL};
+        char *gargs[] = {"--size",   "320x200",          "--fps", "30", "--still",
+                         "--format", (char *)formats[i], NULL};
         char *cargs[] = {"--size", "320x200", "--scale", "native", "--filter", "nearest", NULL};
         /* A still screen is captured once (serial 1), then re-posted to the new client. */
-        if (!show(name, NULL, gargs, cargs, 1, &s))
+        if (!show_client(client, guest, "lgmp-pattern", dir, name, NULL, gargs, cargs, 1, &s))
             continue;
         CHECK(s.img.w == W && s.img.h == H);
         /* 8-bit formats are exact; 10-bit and half float round within one step. */
@@ -140,11 +89,10 @@ static void each_kvmfr_format_shows_the_pattern_exactly(void)
         /* The cursor came through the pointer queue: its hotspot is the pattern's. */
         int32_t cx, cy;
         vg_pattern_cursor_pos(W, H, 0, &cx, &cy);
-        CHECK_MSG(s.cvis == 1 && s.cx == cx && s.cy == cy, "%s: cursor %d,%d,%d", name, s.cx,
-                  s.cy, s.cvis);
+        CHECK_MSG(s.cvis == 1 && s.cx == cx && s.cy == cy, "%s: cursor %d,%d,%d", name, s.cx, s.cy,
+                  s.cvis);
         const uint8_t magenta[3] = {255, 0, 255};
-        CHECK_MSG(rgb_near(image_px(&s.img, cx + 2, cy + 6), magenta, 1), "%s: cursor drawn",
-                  name);
+        CHECK_MSG(rgb_near(image_px(&s.img, cx + 2, cy + 6), magenta, 1), "%s: cursor drawn", name);
         image_free(&s.img);
     }
 }
@@ -157,18 +105,16 @@ static void each_rotation_turns_the_frame_clockwise(void)
         snprintf(name, sizeof(name), "lgmp-rot%d", rots[i]);
         snprintf(rot_s, sizeof(rot_s), "%d", rots[i]);
         struct shown s = {0};
-        char *gargs[] = {"--size", "320x200", "--fps", "30", "--still", "--rotation", rot_s,
-                         NULL};
+        char *gargs[] = {"--size", "320x200", "--fps", "30", "--still", "--rotation", rot_s, NULL};
         char *cargs[] = {"--size", "320x320", "--scale", "native", "--filter", "nearest", NULL};
-        if (!show(name, NULL, gargs, cargs, 1, &s))
+        if (!show_client(client, guest, "lgmp-pattern", dir, name, NULL, gargs, cargs, 1, &s))
             continue;
         CHECK(s.img.w == 320 && s.img.h == 320);
         bool swap = rots[i] != 180;
         int dw = swap ? H : W, dh = swap ? W : H;
         int ox = (320 - dw) / 2, oy = (320 - dh) / 2;
         int bad = mismatches(&s, 0, rots[i], ox, oy, 0, 0, H);
-        CHECK_MSG(bad == 0, "rotation %d: %d pixels differ from the rotated pattern", rots[i],
-                  bad);
+        CHECK_MSG(bad == 0, "rotation %d: %d pixels differ from the rotated pattern", rots[i], bad);
         image_free(&s.img);
     }
 }
@@ -178,7 +124,8 @@ static void partial_damage_updates_leave_no_trail(void)
     struct shown s = {0};
     char *gargs[] = {"--size", "320x200", "--fps", "20", "--damage", "partial", NULL};
     char *cargs[] = {"--size", "320x200", "--scale", "native", "--filter", "nearest", NULL};
-    if (!show("lgmp-partial", NULL, gargs, cargs, 30, &s))
+    if (!show_client(client, guest, "lgmp-pattern", dir, "lgmp-partial", NULL, gargs, cargs, 30,
+                     &s))
         return;
     CHECK_MSG(s.partial > 5, "only %llu partial uploads", s.partial);
     int bad = mismatches(&s, s.serial - 1, 0, 0, 0, 0, 0, H);
@@ -195,10 +142,10 @@ static void monochrome_and_masked_cursors_invert_and_replace(void)
         char name[32];
         snprintf(name, sizeof(name), "lgmp-cursor-%s", types[k]);
         struct shown s = {0};
-        char *gargs[] = {"--size", "320x200", "--fps", "30", "--still", "--cursor",
-                         (char *)types[k], NULL};
+        char *gargs[] = {"--size",  "320x200",  "--fps",          "30",
+                         "--still", "--cursor", (char *)types[k], NULL};
         char *cargs[] = {"--size", "320x200", "--scale", "native", "--filter", "nearest", NULL};
-        if (!show(name, NULL, gargs, cargs, 1, &s))
+        if (!show_client(client, guest, "lgmp-pattern", dir, name, NULL, gargs, cargs, 1, &s))
             continue;
         int32_t cx, cy;
         vg_pattern_cursor_pos(W, H, 0, &cx, &cy);
@@ -227,9 +174,8 @@ static void monochrome_and_masked_cursors_invert_and_replace(void)
                 }
                 const uint8_t *got = image_px(&s.img, cx + x, cy + y);
                 if (!rgb_near(got, want, 1) && bad++ < 5)
-                    fprintf(stderr, "  %s (%d,%d) part %d: got %d,%d,%d want %d,%d,%d\n",
-                            types[k], x, y, part, got[0], got[1], got[2], want[0], want[1],
-                            want[2]);
+                    fprintf(stderr, "  %s (%d,%d) part %d: got %d,%d,%d want %d,%d,%d\n", types[k],
+                            x, y, part, got[0], got[1], got[2], want[0], want[1], want[2]);
             }
         }
         CHECK(seen[VG_PATTERN_CURSOR_LOWER] > 20 && seen[VG_PATTERN_CURSOR_UPPER] > 20);
@@ -249,7 +195,7 @@ static void a_region_too_small_shows_the_rows_that_fit_and_the_size_needed(void)
     struct shown s = {0};
     char *gargs[] = {"--size", "640x480", "--fps", "30", "--still", NULL};
     char *cargs[] = {"--size", "640x480", "--scale", "native", "--filter", "nearest", NULL};
-    if (!show("lgmp-small", shm, gargs, cargs, 1, &s))
+    if (!show_client(client, guest, "lgmp-pattern", dir, "lgmp-small", shm, gargs, cargs, 1, &s))
         return;
     char *log = vg_test_slurp(s.log);
     CHECK_MSG(log && strstr(log, "region too small for 640x480 (needs 16 MiB)") &&

@@ -17,52 +17,6 @@
 static char *client, *guest;
 static const char *dir;
 
-struct shown {
-    struct image img;
-    unsigned long long serial, partial;
-    int cx, cy, cvis;
-};
-
-/* Runs the guest with gargs and the client until it saves a screenshot of serial >= serial. */
-static bool show(const char *name, char *const gargs[], char *const cargs[], int serial,
-                 struct shown *s)
-{
-    char shm[600], shot[600], log[600], serial_s[16];
-    snprintf(shm, sizeof(shm), "%s/%s.shm", dir, name);
-    snprintf(shot, sizeof(shot), "%s/%s.ppm", dir, name);
-    snprintf(log, sizeof(log), "%s/%s.log", dir, name);
-    snprintf(serial_s, sizeof(serial_s), "%d", serial);
-
-    char *gv[24] = {guest, "pattern", "--shm", shm};
-    int n = 4;
-    for (int i = 0; gargs[i]; i++)
-        gv[n++] = gargs[i];
-    gv[n] = NULL;
-    char *cv[32] = {client, "--shm", shm, "--screenshot", shot, "--screenshot-serial", serial_s,
-                    "--seconds", "60", "--no-vsync"};
-    n = 10;
-    for (int i = 0; cargs[i]; i++)
-        cv[n++] = cargs[i];
-    cv[n] = NULL;
-
-    pid_t g = spawn_logged(gv, log);
-    int st = run_logged(cv, log, 90000);
-    kill(g, SIGTERM);
-    vg_test_wait(g, 5000);
-    CHECK_MSG(st == 0, "%s: client exit %d", name, st);
-    if (st != 0 || !image_read_ppm(&s->img, shot)) {
-        char *text = vg_test_slurp(log);
-        fprintf(stderr, "--- %s log ---\n%s\n", name, text ? text : "");
-        free(text);
-        CHECK_MSG(false, "%s: no screenshot", name);
-        return false;
-    }
-    CHECK(sscanf(s->img.comment, "# vgapt serial=%llu partial=%llu cursor=%d,%d,%d", &s->serial,
-                 &s->partial, &s->cx, &s->cy, &s->cvis) == 5);
-    CHECK(s->serial >= (unsigned long long)serial);
-    return true;
-}
-
 static bool in_cursor(const struct shown *s, int x, int y)
 {
     return s->cvis && x >= s->cx && x < s->cx + 32 && y >= s->cy && y < s->cy + 32;
@@ -82,8 +36,8 @@ static int mismatches(const struct shown *s, uint64_t frame, int tol)
             if (!rgb_near(image_px(&s->img, x, y), want, tol)) {
                 if (bad++ < 5) {
                     const uint8_t *got = image_px(&s->img, x, y);
-                    fprintf(stderr, "  (%d,%d) got %d,%d,%d want %d,%d,%d\n", x, y, got[0],
-                            got[1], got[2], want[0], want[1], want[2]);
+                    fprintf(stderr, "  (%d,%d) got %d,%d,%d want %d,%d,%d\n", x, y, got[0], got[1],
+                            got[2], want[0], want[1], want[2]);
                 }
             }
         }
@@ -114,11 +68,17 @@ static void each_format_shows_the_pattern_exactly(void)
             char name[32];
             snprintf(name, sizeof(name), "%s-%s", formats[i], pbo ? "pbo" : "nopbo");
             struct shown s = {0};
-            char *gargs[] = {"--size", "320x200", "--fps", "30", "--still", "--format",
-                             (char *)formats[i], NULL};
-            char *cargs[] = {"--size", "320x200", "--scale", "native", "--filter", "nearest",
-                             pbo ? "--pbo" : "--no-pbo", NULL};
-            if (!show(name, gargs, cargs, 3, &s))
+            char *gargs[] = {"--size",   "320x200",          "--fps", "30", "--still",
+                             "--format", (char *)formats[i], NULL};
+            char *cargs[] = {"--size",
+                             "320x200",
+                             "--scale",
+                             "native",
+                             "--filter",
+                             "nearest",
+                             pbo ? "--pbo" : "--no-pbo",
+                             NULL};
+            if (!show_client(client, guest, "pattern", dir, name, NULL, gargs, cargs, 3, &s))
                 continue;
             CHECK(s.img.w == W && s.img.h == H);
             /* 8-bit formats are exact; 10-bit and half float round within one step. */
@@ -136,7 +96,7 @@ static void partial_damage_updates_leave_no_trail(void)
     struct shown s = {0};
     char *gargs[] = {"--size", "320x200", "--fps", "20", "--damage", "partial", NULL};
     char *cargs[] = {"--size", "320x200", "--scale", "native", "--filter", "nearest", NULL};
-    if (!show("partial", gargs, cargs, 30, &s))
+    if (!show_client(client, guest, "pattern", dir, "partial", NULL, gargs, cargs, 30, &s))
         return;
     /* The client saw consecutive frames and uploaded only their damage... */
     CHECK_MSG(s.partial > 5, "only %llu partial uploads", s.partial);
@@ -151,7 +111,7 @@ static void fit_scaling_doubles_the_frame(void)
     struct shown s = {0};
     char *gargs[] = {"--size", "320x200", "--fps", "30", "--still", NULL};
     char *cargs[] = {"--size", "640x400", "--scale", "fit", "--filter", "nearest", NULL};
-    if (!show("fit", gargs, cargs, 3, &s))
+    if (!show_client(client, guest, "pattern", dir, "fit", NULL, gargs, cargs, 3, &s))
         return;
     CHECK(s.img.w == 640 && s.img.h == 400);
     int bad = 0;
