@@ -245,6 +245,12 @@ bool vg_lgmp_client_session_valid(struct vg_lgmp_client *c, uint64_t now_ms, uin
     } else {
         /* P2: inequality only; host time may restart near 0 or run backwards. */
         const uint64_t stamp = vg_lgmp_ld64(&c->hdr->timestamp);
+        /* What session init compares against next (§4.2: savedHostTime): after the heartbeat
+         * stops, a new session needs it to move again, not just to differ from the timestamp
+         * of the last init. */
+        c->have_obs = true;
+        c->obs_session = c->session_id;
+        c->obs_time = stamp;
         if (stamp != c->saved_host_time) {
             c->saved_host_time = stamp;
             c->last_heartbeat_ms = now_ms;

@@ -480,7 +480,7 @@ static void restarted_host_and_zeroed_region_are_recovered(void)
         vg_sleep_ns(5 * VG_NS_PER_MS);
     }
     CHECK(!ready);
-    CHECK_MSG(strstr(st.reason, "not running"), "reason '%s'", st.reason);
+    CHECK_MSG(strstr(st.reason, "region was cleared"), "reason '%s'", st.reason);
     CHECK(start_host(&r, 0) != NULL);
     CHECK(wait_ready(&r, r.t, 2000));
 out:

@@ -302,6 +302,29 @@ static void session_becomes_invalid_after_a_frozen_second_or_a_new_session_id(vo
     free(base);
 }
 
+/* A heartbeat that stopped ends the session; a new one needs the heartbeat to move again, not
+ * just to differ from what it was when the old session began (the client would otherwise take
+ * a frozen host for a live one at once). */
+static void after_a_frozen_heartbeat_a_new_session_waits_for_it_to_move(void)
+{
+    uint8_t *base = region_alloc();
+    struct host t = {0};
+    host_b7(&t, base, 0x5555);
+    struct vg_lgmp_client *c = connect_client(&t, 1000);
+    host_tick(&t);
+    CHECK(vg_lgmp_client_session_valid(c, 1100, 0));
+    /* Frozen from here on. */
+    CHECK(!vg_lgmp_client_session_valid(c, 2200, 0));
+    CHECK(vg_lgmp_client_session_init(c, 2210, NULL) == VG_LGMP_ERR_INVALID_SESSION);
+    CHECK(vg_lgmp_client_session_init(c, 2300, NULL) == VG_LGMP_ERR_INVALID_SESSION);
+    /* Thawed. */
+    host_tick(&t);
+    CHECK(vg_lgmp_client_session_init(c, 2400, NULL) == VG_LGMP_OK);
+    CHECK(vg_lgmp_client_session_valid(c, 2401, 0));
+    vg_lgmp_client_destroy(c);
+    free(base);
+}
+
 /* ---- Subscribe ---- */
 
 static void subscribe_finds_queues_by_id_not_index(void)
@@ -891,6 +914,7 @@ int main(void)
 {
     RUN(session_init_needs_a_moving_heartbeat_and_a_later_change);
     RUN(session_becomes_invalid_after_a_frozen_second_or_a_new_session_id);
+    RUN(after_a_frozen_heartbeat_a_new_session_waits_for_it_to_move);
     RUN(subscribe_finds_queues_by_id_not_index);
     RUN(subscribe_takes_the_lowest_free_id_and_counts_itself);
     RUN(subscribe_reaps_an_expired_bad_id);

@@ -77,6 +77,7 @@ void vg_lgmp_lose_session(struct vg_transport *t, bool write, const char *why)
         vg_info("lgmp: session %08x ended: %s", vg_lgmp_client_session_id(t->client), why);
     drop_subs(t, write);
     t->session = false;
+    t->subscribed = false;
     t->have_last = false;
     t->serial_valid = false;
     t->shape_serial = 0;
@@ -173,10 +174,16 @@ static void try_session_init(struct vg_transport *t, uint64_t now_ns)
     case VG_LGMP_ERR_INVALID_VERSION:
         incompatible(t, vg_lgmp_client_found_version(t->client), scan_kvmfr_version(t));
         return;
-    case VG_LGMP_ERR_INVALID_SESSION:
     case VG_LGMP_ERR_INVALID_MAGIC:
         snprintf(t->reason, sizeof(t->reason),
-                 "Looking Glass host application not running in the guest (no heartbeat)");
+                 "the region was cleared (the VM restarted?): waiting for the Looking Glass "
+                 "host application");
+        return;
+    case VG_LGMP_ERR_INVALID_SESSION:
+        /* After a session, why it ended says more than "not running". */
+        if (!t->had_session)
+            snprintf(t->reason, sizeof(t->reason),
+                     "Looking Glass host application not running in the guest (no heartbeat)");
         return;
     default:
         snprintf(t->reason, sizeof(t->reason),
@@ -206,6 +213,7 @@ static void try_session_init(struct vg_transport *t, uint64_t now_ns)
     }
     t->kvmfr = info;
     t->session = true;
+    t->had_session = true;
     t->new_session = true;
     t->have_last = false;
     t->frame_resub_ns = t->ptr_resub_ns = 0;
@@ -225,8 +233,10 @@ static void try_subscribe(struct vg_transport *t, uint32_t queue_id, struct vg_l
     switch (s) {
     case VG_LGMP_OK:
         vg_debug("lgmp: subscribed to the %s queue as id %u", queue, vg_lgmp_sub_id(*sub));
-        if (sub == &t->frame_sub)
+        if (sub == &t->frame_sub) {
             t->have_last = false;
+            t->subscribed = true;
+        }
         return;
     case VG_LGMP_ERR_NO_SUCH_QUEUE:
         /* The host is still creating its queues (P3): try on the next poll. */
@@ -281,7 +291,8 @@ static bool lgmp_poll(struct vg_transport *t, uint64_t now_ns, struct vg_transpo
     if (t->session)
         try_subscribe(t, VG_KVMFR_QUEUE_POINTER, &t->ptr_sub, &t->ptr_resub_ns, now_ns,
                       "pointer");
-    if (!t->session || !t->frame_sub) {
+    /* Subscribing again after an expulsion (P6 gap) keeps the window as it is. */
+    if (!t->session || (!t->frame_sub && !t->subscribed)) {
         snprintf(st->reason, sizeof(st->reason), "%s", t->reason);
         return false;
     }

@@ -23,6 +23,7 @@ struct vg_transport {
     uint64_t stall_ns;
 
     bool session;             /* a session is initialised and its user data accepted */
+    bool had_session;         /* one was, since create */
     bool new_session;         /* report new_session on the next ready poll */
     uint64_t next_init_ns;    /* when session init is tried again */
     struct vg_kvmfr_info kvmfr;
@@ -30,6 +31,8 @@ struct vg_transport {
     char warning[200];
 
     struct vg_lgmp_sub *frame_sub, *ptr_sub;
+    bool subscribed;          /* the frame queue was subscribed in this session: a gap while
+                                 subscribing again after an expulsion is still "ready" */
     uint64_t frame_resub_ns, ptr_resub_ns; /* not before (P6) */
 
     /* Frames. */
