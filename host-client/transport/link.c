@@ -182,6 +182,20 @@ static void choose_backend(struct vg_link *l, const uint8_t *head, struct vg_lin
         set_reason(l, st, "%s holds no protocol this client knows (unknown magic)", l->path);
 }
 
+/* The file shrank under the mapping (seen by its size, or by a read past its new end): say so
+ * until it can be mapped again. */
+static void shrank(struct vg_link *l, struct vg_link_status *st)
+{
+    size_t was = l->shm.size, now_size = 0;
+    vg_shm_current_size(&l->shm, &now_size);
+    unmap(l);
+    set_reason(l, st,
+               "region shrank to %zu bytes (was %zu): the file %s was truncated while in use; "
+               "waiting until it is sized again",
+               now_size, was, l->path);
+    snprintf(l->shrunk_reason, sizeof(l->shrunk_reason), "%s", st->reason);
+}
+
 struct vg_transport *vg_link_poll(struct vg_link *l, uint64_t now_ns, struct vg_link_status *st,
                                   const struct vg_transport_ops **ops)
 {
@@ -192,21 +206,20 @@ struct vg_transport *vg_link_poll(struct vg_link *l, uint64_t now_ns, struct vg_
     /* The file was truncated under the mapping (a read past its end was caught): what is
      * mapped now reads zeros. Map it again once it is large enough. */
     if (l->shm.base && vg_shm_lost(&l->shm)) {
-        size_t was = l->shm.size, now_size = 0;
-        vg_shm_current_size(&l->shm, &now_size);
-        unmap(l);
-        set_reason(l, st, "region shrank to %zu bytes (was %zu): the file %s was truncated "
-                   "while in use; waiting until it is sized again",
-                   now_size, was, l->path);
-        snprintf(l->shrunk_reason, sizeof(l->shrunk_reason), "%s", st->reason);
+        shrank(l, st);
         l->next_check_ns = now_ns + RETRY_NS;
         return NULL;
     }
     if (now_ns >= l->next_check_ns) {
         l->next_check_ns = now_ns + RETRY_NS;
         if (l->shm.base && region_replaced(l)) {
-            vg_info("%s was re-created or resized; mapping it again", l->path);
-            unmap(l);
+            size_t now_size = 0;
+            if (vg_shm_current_size(&l->shm, &now_size) == 0 && now_size < l->shm.size) {
+                shrank(l, st);
+            } else {
+                vg_info("%s was re-created or resized; mapping it again", l->path);
+                unmap(l);
+            }
         }
         if (!l->shm.base && !try_map(l, st))
             return NULL;
