@@ -118,12 +118,10 @@ static bool region_replaced(struct vg_audio_source *s)
            size != s->shm.size;
 }
 
-/* The file was truncated under the mapping (the read past its end was caught, vg/shm.h): map
- * it again when it is sized again. */
-static bool shrank(struct vg_audio_source *s, uint64_t now, struct vg_audio_read *out)
+/* The file shrank under the mapping (seen by its size, or by a read past its new end that
+ * vg/shm.h caught): say so, and map it again when it is sized again. */
+static void report_shrunk(struct vg_audio_source *s, uint64_t now, struct vg_audio_read *out)
 {
-    if (!vg_shm_lost(&s->shm))
-        return false;
     size_t was = s->shm.size, size = 0;
     vg_shm_current_size(&s->shm, &size);
     unmap(s);
@@ -135,6 +133,13 @@ static bool shrank(struct vg_audio_source *s, uint64_t now, struct vg_audio_read
     set_reason(s, out, text);
     s->next_map_ns = now + RECHECK_NS;
     out->wake_ns = s->next_map_ns;
+}
+
+static bool shrank(struct vg_audio_source *s, uint64_t now, struct vg_audio_read *out)
+{
+    if (!vg_shm_lost(&s->shm))
+        return false;
+    report_shrunk(s, now, out);
     return true;
 }
 
@@ -161,6 +166,11 @@ static int scream_read(struct vg_audio_source *s, uint64_t now, void *dst, size_
         return VG_AUDIO_READ_NONE;
     if (now - s->last_chunk_ns > RECHECK_NS && now - s->last_check_ns > RECHECK_NS) {
         s->last_check_ns = now;
+        size_t size = 0;
+        if (vg_shm_current_size(&s->shm, &size) == 0 && size < s->shm.size) {
+            report_shrunk(s, now, out);
+            return VG_AUDIO_READ_NONE;
+        }
         if (region_replaced(s)) {
             vg_info("audio: %s was re-created; mapping it again", s->path);
             unmap(s);
