@@ -17,6 +17,8 @@
 /* How far into a region of another Looking Glass version the KVMFR magic is looked for, only
  * to name its version in the message. */
 #define KVMFR_SCAN_BYTES (64u * 1024u)
+/* After a corrupt queue ended the session, the next session init waits this long. */
+#define CORRUPT_RETRY_NS (500 * VG_NS_PER_MS)
 
 static bool lgmp_probe(const uint8_t *head, size_t len)
 {
@@ -73,8 +75,11 @@ static void lgmp_destroy(struct vg_transport *t)
 
 void vg_lgmp_lose_session(struct vg_transport *t, bool write, const char *why)
 {
-    if (t->session)
+    /* A host that keeps failing the same way is reported once, not at every retry. */
+    bool again = strcmp(why, t->last_loss) == 0;
+    if (t->session && !again)
         vg_info("lgmp: session %08x ended: %s", vg_lgmp_client_session_id(t->client), why);
+    snprintf(t->last_loss, sizeof(t->last_loss), "%s", why);
     drop_subs(t, write);
     t->session = false;
     t->subscribed = false;
@@ -122,8 +127,11 @@ bool vg_lgmp_queue_error(struct vg_transport *t, enum vg_lgmp_status s, enum vg_
         char why[200];
         snprintf(why, sizeof(why), "the guest's %s queue is corrupt (%s: %s)", queue,
                  vg_lgmp_status_str(s), vg_lgmp_error_str(err));
-        vg_warn("lgmp: %s", why);
+        if (strcmp(why, t->last_loss) != 0)
+            vg_warn("lgmp: %s", why);
         vg_lgmp_lose_session(t, false, why);
+        /* Trying again at once would meet the same corruption: give the host a moment. */
+        t->next_init_ns = vg_time_ns() + CORRUPT_RETRY_NS;
         return true;
     }
     }
@@ -217,10 +225,13 @@ static void try_session_init(struct vg_transport *t, uint64_t now_ns)
     t->new_session = true;
     t->have_last = false;
     t->frame_resub_ns = t->ptr_resub_ns = 0;
+    uint32_t sid = vg_lgmp_client_session_id(t->client);
+    if (t->logged_session == sid)
+        return; /* the same session again (after a corrupt queue): said already */
+    t->logged_session = sid;
     vg_info("lgmp: Looking Glass host %s (KVMFR %u)%s%s%s%s, session %08x", info.hostver,
             info.version, info.have_osinfo ? " on " : "", info.have_osinfo ? info.os_name : "",
-            info.have_vminfo ? ", capture " : "", info.have_vminfo ? info.capture : "",
-            vg_lgmp_client_session_id(t->client));
+            info.have_vminfo ? ", capture " : "", info.have_vminfo ? info.capture : "", sid);
 }
 
 static void try_subscribe(struct vg_transport *t, uint32_t queue_id, struct vg_lgmp_sub **sub,

@@ -83,6 +83,10 @@ int vg_lgmp_next_cursor(struct vg_transport *t, struct vg_cursor_info *out)
             break;
         }
     }
+    /* A message later in the batch ended the session: what came before it is of a dead
+     * session (and its shape serial was reset). */
+    if (!t->session)
+        return 0;
     if (bits & VG_CURSOR_NEW_POS) {
         out->x = t->img_x + (t->shape_serial ? t->cur_shape.hot_x : 0);
         out->y = t->img_y + (t->shape_serial ? t->cur_shape.hot_y : 0);

@@ -136,6 +136,7 @@ int vg_lgmp_next_frame(struct vg_transport *t, struct vg_frame_info *info)
             const struct vg_kvmfr_damage_rect *d = &fi->damage[r];
             info->damage[r] = (struct vg_rect){d->x, d->y, d->width, d->height};
         }
+        t->last_loss[0] = 0; /* a healthy session: the next loss is news again */
         return 1;
     }
     return 0;

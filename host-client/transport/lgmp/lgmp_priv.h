@@ -29,6 +29,8 @@ struct vg_transport {
     struct vg_kvmfr_info kvmfr;
     char reason[200];
     char warning[200];
+    char last_loss[200];      /* why the last session ended: repeats are not logged again */
+    uint32_t logged_session;  /* the session whose start was logged */
 
     struct vg_lgmp_sub *frame_sub, *ptr_sub;
     bool subscribed;          /* the frame queue was subscribed in this session: a gap while
