@@ -3,6 +3,8 @@
  * into a local, validated, and only the local is used afterwards. No call waits or loops on
  * the producer. */
 #include "vg/fp.h"
+#include "vg/fp_clock.h"
+#include "vg/fp_testing.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -14,6 +16,13 @@
 #include "vg/time.h"
 
 #define DEFAULT_STALL_NS (500 * VG_NS_PER_MS)
+/* A producer that declares the host's clock but whose heartbeat is further than this from
+ * ours runs in a VM after all (vgapt-guest before --clock always declared the host's): its
+ * timestamps are related to ours like a guest's. Real host producers are within microseconds;
+ * this leaves room for a heartbeat that is a stall timeout (at most 1 s) old. */
+#define HOST_CLOCK_TOLERANCE_NS (2 * VG_NS_PER_S)
+
+typedef void header_copy_fn(void *dst, const void *src, size_t n, void *arg);
 
 struct vg_fp_consumer {
     uint8_t *base;
@@ -28,9 +37,11 @@ struct vg_fp_consumer {
 
     /* The session followed; everything below it belongs to that session. */
     uint64_t session;
-    uint64_t ready_session;     /* session of the last READY, to flag a restart */
-    uint64_t heartbeat;         /* last heartbeat value seen */
-    uint64_t heartbeat_seen_ns; /* our clock when it last changed */
+    uint64_t ready_session;             /* session of the last READY, to flag a restart */
+    uint64_t heartbeat;                 /* last heartbeat value seen */
+    uint64_t heartbeat_seen_ns;         /* our clock when it last changed */
+    uint64_t poll_ns;                   /* our clock at the last poll */
+    struct vg_fp_clock_sync clock_sync; /* the producer's clock against ours, from heartbeats */
 
     uint64_t last_serial; /* newest frame returned by next_frame */
     bool have_frame;      /* frame/frame_seq describe the frame being read */
@@ -42,6 +53,9 @@ struct vg_fp_consumer {
     uint32_t pos_serial;
     uint32_t shape_serial;
     uint8_t *shape_tmp; /* VG_FP_CURSOR_SHAPE_BYTES: the shape is only handed out untorn */
+
+    header_copy_fn *copy_header; /* a test's replacement for memcpy (vg/fp_testing.h) */
+    void *copy_header_arg;
 };
 
 static struct vg_fp_header *shared_header(const struct vg_fp_consumer *c)
@@ -104,6 +118,8 @@ static void follow_session(struct vg_fp_consumer *c, uint64_t session, uint64_t 
     c->session = session;
     c->heartbeat = heartbeat;
     c->heartbeat_seen_ns = now_ns;
+    vg_fp_clock_sync_reset(&c->clock_sync);
+    vg_fp_clock_sync_sample(&c->clock_sync, heartbeat, now_ns);
     c->last_serial = 0;
     c->frame_seq = 1; /* a frame still held belongs to the old session: its copy fails */
     c->pos_known = false;
@@ -123,20 +139,28 @@ enum vg_fp_status vg_fp_consumer_poll(struct vg_fp_consumer *c, uint64_t now_ns,
     struct vg_fp_header h;
 
     /* The producer zeroes the magic before rewriting the header and stores it (release) last,
-     * with a session that differs from the previous one: the magic and session read again
-     * after the copy tell a copy that raced with a restart. */
+     * with a session that differs from the previous one. The session is read before the copy
+     * and again after it: a copy that overlapped a restart sees it change, even one that took
+     * the new session with the old layout. It is read before the magic and after magic_after
+     * so that a restart's session store, once seen, orders the magic loads behind it. */
+    const uint64_t session = __atomic_load_n(&sh->session, __ATOMIC_ACQUIRE);
     const uint64_t magic = __atomic_load_n(&sh->magic, __ATOMIC_ACQUIRE);
     const uint64_t heartbeat = __atomic_load_n(&sh->heartbeat, __ATOMIC_ACQUIRE);
     const uint32_t state = __atomic_load_n(&sh->state, __ATOMIC_ACQUIRE);
     const uint64_t latest = __atomic_load_n(&sh->latest, __ATOMIC_ACQUIRE);
-    memcpy(&h, sh, sizeof(h));
+    if (c->copy_header)
+        c->copy_header(&h, sh, sizeof(h), c->copy_header_arg);
+    else
+        memcpy(&h, sh, sizeof(h));
     __atomic_thread_fence(__ATOMIC_ACQUIRE);
     const uint64_t magic_after = __atomic_load_n(&sh->magic, __ATOMIC_ACQUIRE);
     const uint64_t session_after = __atomic_load_n(&sh->session, __ATOMIC_RELAXED);
     h.magic = magic;
+    h.session = session;
     h.heartbeat = heartbeat;
     h.state = state;
     h.latest = latest;
+    c->poll_ns = now_ns;
 
     c->header_ok = false;
     c->ready = false;
@@ -158,7 +182,7 @@ enum vg_fp_status vg_fp_consumer_poll(struct vg_fp_consumer *c, uint64_t now_ns,
                  h.version, VG_FP_VERSION);
         return info->status;
     }
-    if (magic_after != h.magic || session_after != h.session) {
+    if (magic_after != magic || session_after != session) {
         info->status = VG_FP_WAIT_STARTING;
         snprintf(info->reason, sizeof(info->reason), "guest producer is restarting");
         return info->status;
@@ -183,6 +207,7 @@ enum vg_fp_status vg_fp_consumer_poll(struct vg_fp_consumer *c, uint64_t now_ns,
     else if (h.heartbeat != c->heartbeat) {
         c->heartbeat = h.heartbeat;
         c->heartbeat_seen_ns = now_ns;
+        vg_fp_clock_sync_sample(&c->clock_sync, h.heartbeat, now_ns);
     }
     const uint64_t silent = now_ns > c->heartbeat_seen_ns ? now_ns - c->heartbeat_seen_ns : 0;
 
@@ -348,6 +373,31 @@ uint32_t vg_fp_consumer_clock(const struct vg_fp_consumer *c)
     return c->header_ok ? c->layout.clock : VG_FP_CLOCK_GUEST;
 }
 
+bool vg_fp_consumer_capture_time(const struct vg_fp_consumer *c, uint64_t capture_ns,
+                                 uint64_t *local_ns)
+{
+    if (!c->header_ok || !local_ns)
+        return false;
+    uint64_t t = 0;
+    bool known = false;
+    int64_t offset;
+    /* One sample is enough to tell a false claim: it is off by the clocks' offset. */
+    if (c->layout.clock == VG_FP_CLOCK_HOST_MONOTONIC &&
+        vg_fp_clock_sync_offset(&c->clock_sync, 1, &offset) &&
+        offset <= (int64_t)HOST_CLOCK_TOLERANCE_NS && offset >= -(int64_t)HOST_CLOCK_TOLERANCE_NS) {
+        t = capture_ns;
+        known = true;
+    } else {
+        known =
+            vg_fp_clock_sync_to_local(&c->clock_sync, VG_FP_CLOCK_SYNC_MIN_SAMPLES, capture_ns, &t);
+    }
+    if (!known)
+        return false;
+    /* Nothing is captured after we saw it: a latency is never negative. */
+    *local_ns = t > c->poll_ns ? c->poll_ns : t;
+    return true;
+}
+
 void vg_fp_consumer_done(struct vg_fp_consumer *c)
 {
     if (!c)
@@ -437,4 +487,12 @@ int vg_fp_consumer_cursor(struct vg_fp_consumer *c, struct vg_fp_cursor_state *s
     if (shp < 0)
         return shp;
     return pos < 0 ? pos : 0;
+}
+
+void vg_fp_consumer_set_header_copy(struct vg_fp_consumer *c,
+                                    void (*copy)(void *dst, const void *src, size_t n, void *arg),
+                                    void *arg)
+{
+    c->copy_header = copy;
+    c->copy_header_arg = arg;
 }

@@ -1,8 +1,10 @@
-/* `vgapt-guest pattern`: a frame-protocol producer that runs on the host and writes the test
- * pattern, so the client, the protocol and the tests can be exercised without a VM. */
+/* `vgapt-guest pattern`: a frame-protocol producer that writes the test pattern, on the host
+ * (so the client, the protocol and the tests can be exercised without a VM) or inside a VM on
+ * the ivshmem device's BAR. */
 #include "guest.h"
 #include "region.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -26,6 +28,8 @@ static const uint32_t format_values[] = {VG_FP_FORMAT_BGRA8, VG_FP_FORMAT_RGBA8,
                                          VG_FP_FORMAT_RGB10A2, VG_FP_FORMAT_RGBA16F};
 enum { DAMAGE_FULL, DAMAGE_PARTIAL };
 static const char *const damage_names[] = {"full", "partial", NULL};
+enum { CLOCK_AUTO, CLOCK_HOST, CLOCK_GUEST };
+static const char *const clock_names[] = {"auto", "host", "guest", NULL};
 
 struct options {
     char *shm;
@@ -36,6 +40,7 @@ struct options {
     int64_t seconds;
     int64_t frames;
     int64_t slots;
+    int clock;
     bool still;
 };
 
@@ -114,6 +119,31 @@ static bool wait_until(struct vg_fp_producer *p, uint64_t deadline, uint64_t end
     }
 }
 
+/* A PCI BAR through sysfs (.../resourceN or resourceN_wc): we run inside the VM. */
+static bool is_pci_bar(const char *path)
+{
+    const char *name = strrchr(path, '/');
+    name = name ? name + 1 : path;
+    if (strncmp(name, "resource", 8) != 0 || !isdigit((unsigned char)name[8]))
+        return false;
+    const char *p = name + 8;
+    while (isdigit((unsigned char)*p))
+        p++;
+    return *p == '\0' || strcmp(p, "_wc") == 0;
+}
+
+/* The clock the frames are stamped with (vg_time_ns, this machine's CLOCK_MONOTONIC, as the
+ * heartbeat is) is the host's only when we run on the host; inside a VM it is the guest's, which
+ * the client relates to its own from the heartbeat. */
+static uint32_t capture_clock(const struct options *o)
+{
+    if (o->clock == CLOCK_HOST)
+        return VG_FP_CLOCK_HOST_MONOTONIC;
+    if (o->clock == CLOCK_GUEST || is_pci_bar(o->shm))
+        return VG_FP_CLOCK_GUEST;
+    return VG_FP_CLOCK_HOST_MONOTONIC;
+}
+
 static bool same_rect(const struct vg_fp_rect *a, const struct vg_fp_rect *b)
 {
     return a->x == b->x && a->y == b->y && a->w == b->w && a->h == b->h;
@@ -142,7 +172,7 @@ static int run(const struct options *o)
 
     struct vg_fp_producer_config cfg = {
         .slot_count = slots,
-        .clock = VG_FP_CLOCK_HOST_MONOTONIC,
+        .clock = capture_clock(o),
     };
     p = vg_fp_producer_create(shm.base, shm.size, &cfg);
     if (!p)
@@ -172,9 +202,16 @@ static int run(const struct options *o)
         vg_err("cannot publish the cursor shape: %s", strerror(-r));
         goto cleanup;
     }
+    /* Where the cursor is before the first frame, as a capture knows when it starts: a consumer
+     * that shows frame 1 has its cursor too. */
+    int32_t cx, cy;
+    vg_pattern_cursor_pos(w, h, 0, &cx, &cy);
+    vg_fp_producer_cursor_pos(p, cx, cy, true);
 
-    vg_info("%s: %" PRIu32 "x%" PRIu32 " %s at %" PRId64 " fps, %s damage%s", o->shm, w, h,
-            format_names[o->format], o->fps, damage_names[o->damage], o->still ? ", still" : "");
+    vg_info("%s: %" PRIu32 "x%" PRIu32 " %s at %" PRId64 " fps, %s damage%s, %s clock", o->shm, w,
+            h, format_names[o->format], o->fps, damage_names[o->damage],
+            o->still ? ", still (published once)" : "",
+            cfg.clock == VG_FP_CLOCK_GUEST ? "guest" : "host");
 
     uint64_t start = vg_time_ns();
     uint64_t end = o->seconds ? start + (uint64_t)o->seconds * VG_NS_PER_S : UINT64_MAX;
@@ -182,40 +219,45 @@ static int run(const struct options *o)
     /* Deadlines are absolute from an anchor so rounding never drifts; falling more than a
      * frame behind moves the anchor instead of bursting frames to catch up. */
     uint64_t anchor_ns = start, anchor_n = 0, last_beat = start;
-    uint64_t n = 0;
+    uint64_t n = 0, published = 0;
     struct vg_fp_rect prev_box = {0};
     while (o->frames == 0 || n < (uint64_t)o->frames) {
         uint64_t deadline = anchor_ns + (n - anchor_n) * VG_NS_PER_S / fps;
         if (!wait_until(p, deadline, end, &last_beat))
             break;
 
-        uint64_t frame = o->still ? 0 : n;
-        struct vg_fp_rect box = vg_pattern_box(w, h, frame);
-        struct vg_fp_rect damage[2] = {prev_box, box};
-        uint32_t n_damage = same_rect(&prev_box, &box) ? 1 : 2;
-        if (n == 0) {
-            vg_pattern_render(pixels, stride, format, w, h, frame, NULL);
-        } else {
-            for (uint32_t i = 0; i < n_damage; i++)
-                vg_pattern_render(pixels, stride, format, w, h, frame, &damage[i]);
-        }
-
         uint64_t now = vg_time_ns();
-        struct vg_fp_frame_desc desc = {
-            .format = format, .width = w, .height = h, .capture_ns = now};
-        bool full = n == 0 || o->damage == DAMAGE_FULL;
-        r = vg_fp_producer_submit(p, &desc, pixels, stride, full ? NULL : damage,
-                                  full ? 0 : n_damage);
-        if (r < 0) {
-            vg_err("cannot publish frame %" PRIu64 ": %s", n, strerror(-r));
-            goto cleanup;
-        }
-        last_beat = now;
-        int32_t cx, cy;
-        vg_pattern_cursor_pos(w, h, frame, &cx, &cy);
-        vg_fp_producer_cursor_pos(p, cx, cy, true);
+        /* A still screen is published once, as a capture of one is: then only the heartbeat
+         * moves (wait_until beats it), and a consumer that comes later reads the latest slot. */
+        if (!o->still || n == 0) {
+            struct vg_fp_rect box = vg_pattern_box(w, h, n);
+            struct vg_fp_rect damage[2] = {prev_box, box};
+            uint32_t n_damage = same_rect(&prev_box, &box) ? 1 : 2;
+            if (n == 0) {
+                vg_pattern_render(pixels, stride, format, w, h, n, NULL);
+            } else {
+                for (uint32_t i = 0; i < n_damage; i++)
+                    vg_pattern_render(pixels, stride, format, w, h, n, &damage[i]);
+            }
 
-        prev_box = box;
+            struct vg_fp_frame_desc desc = {
+                .format = format, .width = w, .height = h, .capture_ns = now};
+            bool full = n == 0 || o->damage == DAMAGE_FULL;
+            r = vg_fp_producer_submit(p, &desc, pixels, stride, full ? NULL : damage,
+                                      full ? 0 : n_damage);
+            if (r < 0) {
+                vg_err("cannot publish frame %" PRIu64 ": %s", n, strerror(-r));
+                goto cleanup;
+            }
+            last_beat = now;
+            if (n > 0) {
+                vg_pattern_cursor_pos(w, h, n, &cx, &cy);
+                vg_fp_producer_cursor_pos(p, cx, cy, true);
+            }
+            prev_box = box;
+            published++;
+        }
+
         n++;
         uint64_t next = anchor_ns + (n - anchor_n) * VG_NS_PER_S / fps;
         if (now > next + VG_NS_PER_S / fps) {
@@ -225,8 +267,8 @@ static int run(const struct options *o)
     }
 
     double secs = (double)(vg_time_ns() - start) / (double)VG_NS_PER_S;
-    printf("pattern: %" PRIu64 " frames in %.2f s (%.1f fps)\n", n, secs,
-           secs > 0 ? (double)n / secs : 0.0);
+    printf("pattern: %" PRIu64 " frames in %.2f s (%.1f fps)\n", published, secs,
+           secs > 0 ? (double)published / secs : 0.0);
     fflush(stdout);
     status = 0;
 
@@ -245,6 +287,7 @@ int vg_guest_pattern_main(int argc, char **argv)
         .format = 0,
         .damage = DAMAGE_PARTIAL,
         .slots = 3,
+        .clock = CLOCK_AUTO,
     };
     /* name, short, type, dest, min, max, choices, arg, help */
     const struct vg_opt opts[] = {
@@ -259,11 +302,19 @@ int vg_guest_pattern_main(int argc, char **argv)
         {"seconds", 0, VG_OPT_INT, &o.seconds, 0, 1e9, NULL, "N",
          "stop after N seconds; 0 runs until SIGINT or SIGTERM", NULL},
         {"frames", 0, VG_OPT_INT, &o.frames, 0, 1e15, NULL, "N",
-         "stop after N frames; 0 for no limit", NULL},
+         "stop after N frames (frame intervals with --still); 0 for no limit", NULL},
         {"slots", 0, VG_OPT_INT, &o.slots, VG_FP_MIN_SLOTS, VG_FP_MAX_SLOTS, NULL, "N",
          "frame slots in the region", NULL},
         {"still", 0, VG_OPT_FLAG, &o.still, 0, 0, NULL, NULL,
-         "publish frame 0 of the pattern every time (no motion)", NULL},
+         "a still screen: publish frame 0 of the pattern once, then only the heartbeat, as a "
+         "capture of a screen where nothing moves does",
+         NULL},
+        {"clock", 0, VG_OPT_CHOICE, &o.clock, 0, 0, clock_names, "CLOCK",
+         "the clock of the capture times, as the header declares it: host (this runs on the "
+         "host), guest (this runs in a VM; the client relates its clock to the host's from the "
+         "heartbeat), or auto: guest when --shm is a PCI BAR (sysfs resourceN or "
+         "resourceN_wc), host otherwise.",
+         NULL},
     };
     const size_t n_opts = sizeof(opts) / sizeof(opts[0]);
     const struct vg_opts_program prog = {
@@ -271,8 +322,9 @@ int vg_guest_pattern_main(int argc, char **argv)
         .usage = "--shm FILE [OPTIONS]",
         .summary = "Publishes a moving test pattern (colour bars, grey ramp, corner markers, a "
                    "bouncing box and a cursor) through the vgapt frame protocol, from the "
-                   "host, for the client and the tests. Frame serial s shows pattern frame "
-                   "s - 1. Stops cleanly on SIGINT or SIGTERM.",
+                   "host or inside a VM (on the ivshmem BAR), for the client and the tests. "
+                   "Frame serial s shows pattern frame s - 1. Stops cleanly on SIGINT or "
+                   "SIGTERM.",
         .version = VG_VERSION,
     };
 

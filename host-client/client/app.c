@@ -373,8 +373,10 @@ int vg_client_run(const struct vg_client_config *cfg)
                 a.rops->reset(a.renderer);
                 a.have_frame = false;
             }
-            redraw |= update_cursor(&a, t, ops);
+            /* The frame first: the cursor read after it includes every update the guest made
+             * before publishing it. */
             redraw |= ingest_frame(&a, t, ops);
+            redraw |= update_cursor(&a, t, ops);
             redraw |= !was_ready;
             redraw |= update_warning(&a, t, ops);
         } else if (was_ready || reason_changed(&a, st.reason) ||

@@ -1,10 +1,10 @@
 #include "stats.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "vg/log.h"
-
 #include "vg/time.h"
 
 void vg_stats_init(struct vg_stats *s, uint64_t now_ns)
@@ -85,11 +85,16 @@ void vg_stats_summary(const struct vg_stats *s, double seconds)
     float in[3], lat[3];
     percentiles(s->ingest_hist, s->n_hist, in);
     percentiles(s->latency_hist, s->n_latency, lat);
+    /* No frame whose capture time is on our clock: no figure rather than a wrong one. */
+    char latency[128] = "capture-to-present n/a (0 samples)";
+    if (s->n_latency > 0)
+        snprintf(latency, sizeof(latency),
+                 "capture-to-present ms p50 %.3f p99 %.3f max %.3f (%llu samples)", lat[0], lat[1],
+                 lat[2], (unsigned long long)s->n_latency);
     vg_info("stats: %.1f s, frames received %llu, presented %llu; ingest ms p50 %.3f p99 %.3f "
-            "max %.3f; capture-to-present ms p50 %.3f p99 %.3f max %.3f (%llu samples)",
-            seconds, (unsigned long long)s->total_received,
-            (unsigned long long)s->total_presented, in[0], in[1], in[2], lat[0], lat[1], lat[2],
-            (unsigned long long)s->n_latency);
+            "max %.3f; %s",
+            seconds, (unsigned long long)s->total_received, (unsigned long long)s->total_presented,
+            in[0], in[1], in[2], latency);
 }
 
 void vg_stats_finish(struct vg_stats *s)

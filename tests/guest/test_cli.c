@@ -324,7 +324,10 @@ static void test_bounded_run_leaves_its_last_frame(void)
     close_region(&r);
 }
 
-static void test_still_frames_do_not_move(void)
+/* A still screen costs nothing: one frame (frame 0 of the pattern, its cursor with it), then
+ * only the heartbeat, which keeps a strict consumer from calling the producer dead; a consumer
+ * that comes later still gets the frame. */
+static void test_still_screen_is_published_once(void)
 {
     char path[512];
     snprintf(path, sizeof(path), "%s/still", tmp);
@@ -339,15 +342,94 @@ static void test_still_frames_do_not_move(void)
     }
     struct vg_fp_status_info info;
     CHECK(wait_status(&r, VG_FP_READY, 5000, &info) == VG_FP_READY);
-    check_live_frames(&r, 10, true, "still");
+    check_live_frames(&r, 1, true, "still");
     struct vg_fp_cursor_state st;
     static uint8_t shape[VG_FP_CURSOR_SHAPE_BYTES];
     CHECK(vg_fp_consumer_cursor(r.consumer, &st, shape, sizeof(shape)) >= 0);
     int32_t want_x, want_y;
     vg_pattern_cursor_pos(100, 70, 0, &want_x, &want_y);
-    CHECK(st.x == want_x && st.y == want_y);
+    CHECK(st.x == want_x && st.y == want_y && st.visible);
+
+    /* 600 ms, 120 frame intervals at 200 fps: no new frame, no cursor update, always READY. */
+    int not_ready = 0, frames = 0, cursor_updates = 0;
+    const uint64_t until = vg_time_ns() + 600 * VG_NS_PER_MS;
+    while (vg_time_ns() < until) {
+        if (vg_fp_consumer_poll(r.consumer, vg_time_ns(), &info) != VG_FP_READY) {
+            not_ready++;
+        } else {
+            struct vg_fp_frame f;
+            if (vg_fp_consumer_next_frame(r.consumer, &f, NULL) != 0) {
+                frames++;
+                vg_fp_consumer_done(r.consumer);
+            }
+            cursor_updates += vg_fp_consumer_cursor(r.consumer, &st, shape, sizeof(shape)) != 0;
+        }
+        vg_sleep_ns(2 * VG_NS_PER_MS);
+    }
+    CHECK_MSG(not_ready == 0, "still: %d polls not READY (%s)", not_ready, info.reason);
+    CHECK_MSG(frames == 0, "still: %d more frames published while nothing moved", frames);
+    CHECK_MSG(cursor_updates == 0, "still: %d cursor updates while nothing moved", cursor_updates);
+
+    /* A consumer that starts now gets the one frame. */
+    struct vg_fp_consumer *late =
+        vg_fp_consumer_create(r.shm.base, r.shm.size, false, 200 * VG_NS_PER_MS);
+    CHECK(late != NULL);
+    if (late) {
+        struct vg_fp_consumer *first = r.consumer;
+        r.consumer = late;
+        check_live_frames(&r, 1, true, "still, late consumer");
+        r.consumer = first;
+        vg_fp_consumer_destroy(late);
+    }
+
     stop_guest(pid, &r, "still");
+    struct output o;
+    collect(&o);
+    CHECK_MSG(strstr(o.out, "pattern: 1 frames in"), "still: summary: %s", o.out);
     close_region(&r);
+}
+
+/* --clock says which clock the header declares; auto is the guest's on a PCI BAR (sysfs
+ * resourceN[_wc]: we run in the VM), the host's elsewhere. */
+static void test_clock_follows_where_the_producer_runs(void)
+{
+    static const struct {
+        const char *file, *clock;
+        uint32_t want;
+    } cases[] = {
+        {"plain", NULL, VG_FP_CLOCK_HOST_MONOTONIC},
+        {"resource2_wc", NULL, VG_FP_CLOCK_GUEST},
+        {"resource2", "auto", VG_FP_CLOCK_GUEST},
+        {"resource2_wc", "host", VG_FP_CLOCK_HOST_MONOTONIC},
+        {"plain", "guest", VG_FP_CLOCK_GUEST},
+        {"resource2_wc.bak", NULL, VG_FP_CLOCK_HOST_MONOTONIC},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char sub[512], path[600];
+        snprintf(sub, sizeof(sub), "%s/clock%zu", tmp, i);
+        mkdir(sub, 0700);
+        snprintf(path, sizeof(path), "%s/%s", sub, cases[i].file);
+        struct output o;
+        int status =
+            cases[i].clock
+                ? run_guest(&o, ARGS("pattern", "--shm", path, "--size", "64x64", "--frames", "1",
+                                     "--clock", cases[i].clock))
+                : run_guest(&o, ARGS("pattern", "--shm", path, "--size", "64x64", "--frames", "1"));
+        CHECK_MSG(status == 0, "%s: exit status %d: %s", path, status, o.err);
+        struct region r = {0};
+        if (!open_region(&r, path))
+            continue;
+        struct vg_fp_header h;
+        memcpy(&h, r.shm.base, sizeof(h));
+        CHECK_MSG(h.clock == cases[i].want, "%s --clock %s: header clock %u, want %u",
+                  cases[i].file, cases[i].clock ? cases[i].clock : "(auto)", h.clock,
+                  cases[i].want);
+        close_region(&r);
+    }
+    char unused[512];
+    snprintf(unused, sizeof(unused), "%s/unused", tmp);
+    expect_usage_error("--clock takes one of auto, host, guest",
+                       ARGS("pattern", "--shm", unused, "--clock", "tsc"));
 }
 
 /* At 1 fps the heartbeat alone must keep a strict consumer (200 ms stall) from calling the
@@ -437,7 +519,8 @@ int main(int argc, char **argv)
     RUN(test_help_and_version);
     RUN(test_live_frames_match_the_pattern_in_every_format);
     RUN(test_bounded_run_leaves_its_last_frame);
-    RUN(test_still_frames_do_not_move);
+    RUN(test_still_screen_is_published_once);
+    RUN(test_clock_follows_where_the_producer_runs);
     RUN(test_slow_producer_stays_alive_and_stops_on_sigint);
     RUN(test_files_are_sized_or_refused);
     return vg_test_finish();

@@ -145,6 +145,16 @@ int vg_fp_consumer_copy(struct vg_fp_consumer *c, const struct vg_fp_frame *f, v
  * none is valid. */
 uint32_t vg_fp_consumer_clock(const struct vg_fp_consumer *c);
 
+/* A capture_ns of the current session on the consumer's clock (the one of now_ns in poll), no
+ * later than the last poll, so that a latency figured from it is never negative. true when the
+ * clocks can be related: at once for a producer that declares the host's CLOCK_MONOTONIC and
+ * whose heartbeat agrees with ours (within 2 s; one that does not runs in a VM and is taken as
+ * a guest clock); for the guest's clock, once VG_FP_CLOCK_SYNC_MIN_SAMPLES heartbeats gave an
+ * estimate of the offset (vg/fp_clock.h), which errs by at most the shortest delay with which
+ * a heartbeat was seen. false until then: no latency rather than a wrong one. */
+bool vg_fp_consumer_capture_time(const struct vg_fp_consumer *c, uint64_t capture_ns,
+                                 uint64_t *local_ns);
+
 /* Done with the frame from next_frame: clears the reader hint. */
 void vg_fp_consumer_done(struct vg_fp_consumer *c);
 

@@ -100,8 +100,12 @@ static int vgfp_next_frame(struct vg_transport *t, struct vg_frame_info *info)
     info->n_damage = f->damage_count;
     _Static_assert(sizeof(struct vg_rect) == sizeof(struct vg_fp_rect), "rect layouts");
     memcpy(info->damage, f->damage, sizeof(struct vg_rect) * f->damage_count);
-    info->capture_ns = f->capture_ns;
-    info->capture_clock_host = vg_fp_consumer_clock(t->consumer) == VG_FP_CLOCK_HOST_MONOTONIC;
+    /* On our clock when the consumer can relate the producer's to it (a guest's clock after a
+     * few heartbeats); until then no latency rather than one of days. */
+    uint64_t capture_local = 0;
+    info->capture_clock_host =
+        vg_fp_consumer_capture_time(t->consumer, f->capture_ns, &capture_local);
+    info->capture_ns = info->capture_clock_host ? capture_local : f->capture_ns;
     return 1;
 }
 
