@@ -38,6 +38,9 @@ struct vg_transport_status {
     bool ready;           /* frames can be read */
     bool new_session;     /* the guest application restarted: drop renderer state */
     char reason[200];     /* when !ready: why, in words a user can act on */
+    /* The guest refers to bytes past the mapping: the file may have grown since it was
+     * mapped, so the link re-reads its size now rather than at its next periodic check. */
+    bool recheck_size;
 };
 
 enum vg_guest_msg_type {

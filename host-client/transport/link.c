@@ -241,7 +241,10 @@ struct vg_transport *vg_link_poll(struct vg_link *l, uint64_t now_ns, struct vg_
         return NULL;
 
     struct vg_transport_status ts = {0};
-    if (!l->ops->poll(l->backend, now_ns, &ts)) {
+    bool ready = l->ops->poll(l->backend, now_ns, &ts);
+    if (ts.recheck_size)
+        l->next_check_ns = now_ns;
+    if (!ready) {
         set_reason(l, st, "%s", ts.reason);
         return NULL;
     }

@@ -60,14 +60,19 @@ static void drop_subs(struct vg_transport *t, bool write)
     t->frame_sub = t->ptr_sub = NULL;
 }
 
+/* Whether our session is still the host's and its heartbeat alive: only then may we write our
+ * subscriptions back (P7). */
+static bool session_alive(struct vg_transport *t)
+{
+    return t->session && vg_lgmp_client_session_valid(t->client, vg_time_ns() / VG_NS_PER_MS,
+                                                       t->stall_ns / VG_NS_PER_MS);
+}
+
 static void lgmp_destroy(struct vg_transport *t)
 {
     if (!t)
         return;
-    /* Leaving politely only while the session is ours and alive (P7). */
-    bool alive = t->session && vg_lgmp_client_session_valid(t->client, vg_time_ns() / VG_NS_PER_MS,
-                                                             t->stall_ns / VG_NS_PER_MS);
-    drop_subs(t, alive);
+    drop_subs(t, session_alive(t));
     vg_lgmp_client_destroy(t->client);
     free(t->shape);
     free(t);
@@ -124,12 +129,22 @@ bool vg_lgmp_queue_error(struct vg_transport *t, enum vg_lgmp_status s, enum vg_
         vg_lgmp_expelled(t, sub, resub_ns, queue);
         return true;
     default: {
+        /* A payload past the end of what we mapped: the file may have grown under us (sized
+         * again after a truncation) rather than the host being wrong. Have the link look at
+         * its size now, and try again at once. */
+        if (err == VG_LGMP_E_MSG_BOUNDS) {
+            t->recheck_size = true;
+            vg_lgmp_lose_session(t, session_alive(t), "the region is larger than mapped");
+            return true;
+        }
         char why[200];
         snprintf(why, sizeof(why), "the guest's %s queue is corrupt (%s: %s)", queue,
                  vg_lgmp_status_str(s), vg_lgmp_error_str(err));
         if (strcmp(why, t->last_loss) != 0)
             vg_warn("lgmp: %s", why);
-        vg_lgmp_lose_session(t, false, why);
+        /* While the session and its heartbeat are fine, leave the queues properly: an
+         * abandoned id holds the host's frame queue for a second (until it is expelled). */
+        vg_lgmp_lose_session(t, session_alive(t), why);
         /* Trying again at once would meet the same corruption: give the host a moment. */
         t->next_init_ns = vg_time_ns() + CORRUPT_RETRY_NS;
         return true;
@@ -291,6 +306,8 @@ static bool lgmp_poll(struct vg_transport *t, uint64_t now_ns, struct vg_transpo
             }
         }
     }
+    st->recheck_size = t->recheck_size;
+    t->recheck_size = false;
     if (!t->session)
         try_session_init(t, now_ns);
     if (!t->session) {

@@ -24,6 +24,7 @@ struct vg_transport {
 
     bool session;             /* a session is initialised and its user data accepted */
     bool had_session;         /* one was, since create */
+    bool recheck_size;        /* tell the link to look at the file's size (next poll) */
     bool new_session;         /* report new_session on the next ready poll */
     uint64_t next_init_ns;    /* when session init is tried again */
     struct vg_kvmfr_info kvmfr;
