@@ -31,27 +31,30 @@ struct app {
     struct vg_link *link;
     struct vg_stats stats;
     bool overlay;
-    bool have_frame;          /* the renderer holds a frame of this session */
-    uint64_t last_serial;     /* serial of the frame in the texture */
+    bool have_frame;      /* the renderer holds a frame of this session */
+    uint64_t last_serial; /* serial of the frame in the texture */
     uint64_t pending_capture_ns;
     bool pending_latency_valid;
     float pending_ingest_ms;
-    bool frame_pending;       /* uploaded, not yet presented */
-    bool inflight;            /* a frame is open: its copy waits for the guest's pixels */
+    bool frame_pending;        /* uploaded, not yet presented */
+    bool inflight;             /* a frame is open: its copy waits for the guest's pixels */
     struct vg_frame_info info; /* the open frame */
-    void *dst;                /* its upload destination */
+    void *dst;                 /* its upload destination */
     size_t dst_stride;
-    uint32_t n_rects;         /* rects to copy (0: all) */
+    uint32_t n_rects; /* rects to copy (0: all) */
     uint64_t ingest_start;
-    char shown_format[160];   /* last "showing ..." logged */
-    char warning[200];        /* the backend's standing warning, shown as a banner */
-    char shown_reason[512];   /* the waiting reason last drawn */
+    char shown_format[160]; /* last "showing ..." logged */
+    char warning[200];      /* the backend's standing warning, shown as a banner */
+    char shown_reason[512]; /* the waiting reason last drawn */
+    uint64_t start;         /* when the client started */
+    uint64_t last_draw, last_audio_line;
+    bool was_ready;           /* the guest was ready at the last poll */
     uint64_t partial_uploads; /* frames uploaded from their damage rects alone */
     int32_t cursor_x, cursor_y;
     bool cursor_visible;
     char title[128];
     struct vg_audio_player *audio;
-    char audio_line[128];     /* the overlay's audio line */
+    char audio_line[128]; /* the overlay's audio line */
 };
 
 static void update_title(struct app *a, const struct vg_frame_info *info,
@@ -157,7 +160,8 @@ static bool update_cursor(struct app *a, struct vg_transport *t, const struct vg
 }
 
 /* The backend's standing warning about what is shown: logged once, drawn as a banner. */
-static bool update_warning(struct app *a, struct vg_transport *t, const struct vg_transport_ops *ops)
+static bool update_warning(struct app *a, struct vg_transport *t,
+                           const struct vg_transport_ops *ops)
 {
     const char *w = ops->warning ? ops->warning(t) : NULL;
     if (!w)
@@ -191,8 +195,8 @@ static int write_ppm(const struct app *a, const char *path, int w, int h, const 
         return -errno;
     }
     fprintf(f, "P6\n# vgapt serial=%llu partial=%llu cursor=%d,%d,%d\n%d %d\n255\n",
-            (unsigned long long)a->last_serial, (unsigned long long)a->partial_uploads,
-            a->cursor_x, a->cursor_y, a->cursor_visible, w, h);
+            (unsigned long long)a->last_serial, (unsigned long long)a->partial_uploads, a->cursor_x,
+            a->cursor_y, a->cursor_visible, w, h);
     for (int i = 0; i < w * h; i++)
         fwrite(rgba + (size_t)i * 4, 1, 3, f);
     if (fclose(f) != 0 || rename(tmp, path) != 0) {
@@ -301,6 +305,100 @@ static void update_audio_line(struct app *a)
 }
 #endif
 
+/* Window, renderer, link and audio. false on error (logged). */
+static bool app_open(struct app *a)
+{
+    const struct vg_client_config *cfg = a->cfg;
+    struct vg_window_options wo = {
+        .title = "vgapt: waiting for guest",
+        .width = (int)cfg->size[0],
+        .height = (int)cfg->size[1],
+        .fullscreen = cfg->fullscreen,
+        .vsync = cfg->vsync,
+    };
+    snprintf(a->title, sizeof(a->title), "%s", wo.title);
+    a->window = vg_window_create(&wo);
+    if (!a->window)
+        return false;
+    struct vg_renderer_options ro = {.allow_pbo = cfg->pbo};
+    a->renderer = a->rops->create(&ro);
+    if (!a->renderer)
+        return false;
+    a->link = vg_link_create(cfg->shm, (uint64_t)cfg->stall_ms * VG_NS_PER_MS);
+    if (!a->link)
+        return false;
+#ifdef VG_HAVE_AUDIO
+    /* Audio is optional: a failure is logged and the video goes on. */
+    if (cfg->audio)
+        a->audio = start_audio(cfg);
+#endif
+    vg_stats_init(&a->stats, a->start);
+    return !cfg->stats || vg_stats_keep_history(&a->stats);
+}
+
+static void app_close(struct app *a)
+{
+    if (a->cfg->stats)
+        vg_stats_summary(&a->stats, vg_ns_to_ms(vg_time_ns() - a->start) / 1000.0);
+    vg_stats_finish(&a->stats);
+#ifdef VG_HAVE_AUDIO
+    vg_audio_player_destroy(a->audio);
+#endif
+    vg_link_destroy(a->link);
+    if (a->renderer)
+        a->rops->destroy(a->renderer);
+    vg_window_destroy(a->window);
+}
+
+/* Drains the window's events: -1 to quit, 1 when something must be redrawn, else 0. */
+static int handle_events(struct app *a)
+{
+    int redraw = 0;
+    enum vg_window_event ev;
+    while ((ev = vg_window_next_event(a->window)) != VG_WINDOW_EVENT_NONE) {
+        if (ev == VG_WINDOW_EVENT_QUIT)
+            return -1;
+        if (ev == VG_WINDOW_EVENT_TOGGLE_OVERLAY)
+            a->overlay = !a->overlay;
+        redraw = 1;
+    }
+    return redraw;
+}
+
+/* Follows the guest: its frames, cursor and warnings when it is there, the waiting state when
+ * it is not. Returns the ready backend (or NULL, st->reason saying why) and sets *redraw when
+ * the window must be drawn again. */
+static struct vg_transport *follow_guest(struct app *a, uint64_t now, struct vg_link_status *st,
+                                         bool *redraw)
+{
+    const struct vg_transport_ops *ops = NULL;
+    struct vg_transport *t = vg_link_poll(a->link, now, st, &ops);
+    if (!t || st->new_session)
+        drop_inflight(a, t, ops);
+    if (t) {
+        if (st->new_session) {
+            a->rops->reset(a->renderer);
+            a->have_frame = false;
+        }
+        /* The frame first: the cursor read after it includes every update the guest made
+         * before publishing it. */
+        *redraw |= ingest_frame(a, t, ops);
+        *redraw |= update_cursor(a, t, ops);
+        *redraw |= !a->was_ready;
+        *redraw |= update_warning(a, t, ops);
+    } else if (a->was_ready || reason_changed(a, st->reason) ||
+               now - a->last_draw >= WAIT_REDRAW_NS) {
+        /* The guest is gone: its last frame is not what it shows now. */
+        if (a->have_frame)
+            a->rops->reset(a->renderer);
+        a->have_frame = false;
+        update_title(a, NULL, NULL);
+        *redraw = true;
+    }
+    a->was_ready = t != NULL;
+    return t;
+}
+
 int vg_client_run(const struct vg_client_config *cfg)
 {
     if (cfg->audio_only) {
@@ -312,88 +410,31 @@ int vg_client_run(const struct vg_client_config *cfg)
         return 2;
 #endif
     }
-    struct app a = {.cfg = cfg, .overlay = cfg->overlay, .rops = &vg_renderer_gl};
-    uint64_t start = vg_time_ns();
+    struct app a = {.cfg = cfg,
+                    .overlay = cfg->overlay,
+                    .rops = &vg_renderer_gl,
+                    .start = vg_time_ns(),
+                    .was_ready = true /* draws the first message */};
     int status = 1;
-    struct vg_window_options wo = {
-        .title = "vgapt: waiting for guest",
-        .width = (int)cfg->size[0],
-        .height = (int)cfg->size[1],
-        .fullscreen = cfg->fullscreen,
-        .vsync = cfg->vsync,
-    };
-    snprintf(a.title, sizeof(a.title), "%s", wo.title);
-    a.window = vg_window_create(&wo);
-    if (!a.window)
+    if (!app_open(&a))
         goto out;
-    struct vg_renderer_options ro = {.allow_pbo = cfg->pbo};
-    a.renderer = a.rops->create(&ro);
-    if (!a.renderer)
-        goto out;
-    a.link = vg_link_create(cfg->shm, (uint64_t)cfg->stall_ms * VG_NS_PER_MS);
-    if (!a.link)
-        goto out;
-#ifdef VG_HAVE_AUDIO
-    /* Audio is optional: a failure is logged and the video goes on. */
-    if (cfg->audio)
-        a.audio = start_audio(cfg);
-#endif
-
-    uint64_t last_draw = 0, last_audio_line = 0;
-    vg_stats_init(&a.stats, start);
-    if (cfg->stats && !vg_stats_keep_history(&a.stats))
-        goto out;
-    bool was_ready = true; /* forces the first waiting message to draw */
     for (;;) {
-        bool redraw = false;
-        enum vg_window_event ev;
-        while ((ev = vg_window_next_event(a.window)) != VG_WINDOW_EVENT_NONE) {
-            if (ev == VG_WINDOW_EVENT_QUIT) {
-                status = 0;
-                goto out;
-            }
-            if (ev == VG_WINDOW_EVENT_TOGGLE_OVERLAY)
-                a.overlay = !a.overlay;
-            redraw = true;
-        }
-        uint64_t now = vg_time_ns();
-        if (cfg->seconds && now - start >= (uint64_t)cfg->seconds * VG_NS_PER_S) {
-            status = 0;
+        int ev = handle_events(&a);
+        if (ev < 0)
             break;
-        }
+        bool redraw = ev > 0;
+        uint64_t now = vg_time_ns();
+        if (cfg->seconds && now - a.start >= (uint64_t)cfg->seconds * VG_NS_PER_S)
+            break;
         vg_stats_tick(&a.stats, now);
 
         struct vg_link_status st;
-        const struct vg_transport_ops *ops = NULL;
-        struct vg_transport *t = vg_link_poll(a.link, now, &st, &ops);
-        if (!t || st.new_session)
-            drop_inflight(&a, t, ops);
-        if (t) {
-            if (st.new_session) {
-                a.rops->reset(a.renderer);
-                a.have_frame = false;
-            }
-            /* The frame first: the cursor read after it includes every update the guest made
-             * before publishing it. */
-            redraw |= ingest_frame(&a, t, ops);
-            redraw |= update_cursor(&a, t, ops);
-            redraw |= !was_ready;
-            redraw |= update_warning(&a, t, ops);
-        } else if (was_ready || reason_changed(&a, st.reason) ||
-                   now - last_draw >= WAIT_REDRAW_NS) {
-            /* The guest is gone: its last frame is not what it shows now. */
-            if (a.have_frame)
-                a.rops->reset(a.renderer);
-            a.have_frame = false;
-            update_title(&a, NULL, NULL);
-            redraw = true;
-        }
-        was_ready = t != NULL;
-        if (a.overlay && now - last_audio_line >= IDLE_REDRAW_NS) {
+        struct vg_transport *t = follow_guest(&a, now, &st, &redraw);
+        if (a.overlay && now - a.last_audio_line >= IDLE_REDRAW_NS) {
             update_audio_line(&a);
-            last_audio_line = now;
+            a.last_audio_line = now;
         }
-        if (a.overlay && now - last_draw >= IDLE_REDRAW_NS)
+        if (a.overlay && now - a.last_draw >= IDLE_REDRAW_NS)
             redraw = true;
 
         if (redraw) {
@@ -404,28 +445,17 @@ int vg_client_run(const struct vg_client_config *cfg)
                          t ? "no frame yet" : st.reason);
                 msg = message;
             }
-            if (present(&a, msg)) {
-                status = 0;
+            if (present(&a, msg))
                 break;
-            }
-            last_draw = vg_time_ns();
+            a.last_draw = vg_time_ns();
+        } else if (t) {
+            vg_sleep_ns((uint64_t)cfg->poll_us * VG_NS_PER_US);
         } else {
-            if (t)
-                vg_sleep_ns((uint64_t)cfg->poll_us * VG_NS_PER_US);
-            else
-                vg_window_wait_event(a.window, WAIT_SLEEP_MS);
+            vg_window_wait_event(a.window, WAIT_SLEEP_MS);
         }
     }
+    status = 0;
 out:
-    if (cfg->stats)
-        vg_stats_summary(&a.stats, vg_ns_to_ms(vg_time_ns() - start) / 1000.0);
-    vg_stats_finish(&a.stats);
-#ifdef VG_HAVE_AUDIO
-    vg_audio_player_destroy(a.audio);
-#endif
-    vg_link_destroy(a.link);
-    if (a.renderer)
-        a.rops->destroy(a.renderer);
-    vg_window_destroy(a.window);
+    app_close(&a);
     return status;
 }
