@@ -163,8 +163,10 @@ int vg_shm_map(struct vg_shm *shm, const char *path, unsigned flags, size_t min_
             size = create_size;
         }
     } else if (S_ISDIR(st.st_mode)) {
-        ret = fail(err, err_size, -EISDIR, "%s is a directory, not a shared memory file: give "
-                   "the file itself, e.g. /dev/shm/looking-glass", path);
+        ret = fail(err, err_size, -EISDIR,
+                   "%s is a directory, not a shared memory file: give "
+                   "the file itself, e.g. /dev/shm/looking-glass",
+                   path);
         goto fail;
     } else {
         ret = fail(err, err_size, -EINVAL,
@@ -203,6 +205,8 @@ int vg_shm_map(struct vg_shm *shm, const char *path, unsigned flags, size_t min_
     shm->base = base;
     shm->size = size;
     shm->writable = write;
+    shm->dev = (uint64_t)st.st_dev;
+    shm->ino = (uint64_t)st.st_ino;
     shm->guard = vg_shm_guard_add(base, size);
     if (shm->guard < 0)
         shm->guard = 0;
@@ -230,4 +234,17 @@ void vg_shm_unmap(struct vg_shm *shm)
 bool vg_shm_lost(const struct vg_shm *shm)
 {
     return shm->base && vg_shm_guard_lost(shm->guard);
+}
+
+bool vg_shm_replaced(const struct vg_shm *shm)
+{
+    struct stat st;
+    if (stat(shm->path, &st) != 0)
+        return true;
+    if (S_ISCHR(st.st_mode))
+        return st.st_rdev == 0;
+    if ((uint64_t)st.st_dev != shm->dev || (uint64_t)st.st_ino != shm->ino)
+        return true;
+    size_t size;
+    return S_ISREG(st.st_mode) && vg_shm_current_size(shm, &size) == 0 && size != shm->size;
 }

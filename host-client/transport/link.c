@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "vg/log.h"
 #include "vg/shm.h"
@@ -19,15 +18,13 @@ struct vg_link {
     char *path;
     uint64_t stall_ns;
     struct vg_shm shm;
-    dev_t dev;
-    ino_t ino;
     uint64_t next_check_ns;
     size_t min_size;
     const struct vg_transport_ops *ops;
     struct vg_transport *backend;
     bool was_ready;
     char last_reason[512];
-    char denied_write[512]; /* why a read-write mapping was refused; "" if it was not */
+    char denied_write[512];  /* why a read-write mapping was refused; "" if it was not */
     char shrunk_reason[512]; /* the file was truncated under us: said until it is remapped */
 };
 
@@ -112,24 +109,8 @@ static bool try_map(struct vg_link *l, struct vg_link_status *st)
         return false;
     }
     l->shrunk_reason[0] = 0;
-    struct stat sb;
-    if (stat(l->path, &sb) == 0) {
-        l->dev = sb.st_dev;
-        l->ino = sb.st_ino;
-    }
     vg_debug("mapped %s (%zu bytes)", l->path, l->shm.size);
     return true;
-}
-
-/* A guest or QEMU that re-creates the file gives it a new inode; a resize changes its size. */
-static bool region_replaced(struct vg_link *l)
-{
-    struct stat sb;
-    if (stat(l->path, &sb) != 0)
-        return true;
-    if (S_ISCHR(sb.st_mode))
-        return sb.st_rdev == 0;
-    return sb.st_dev != l->dev || sb.st_ino != l->ino || (size_t)sb.st_size != l->shm.size;
 }
 
 static bool all_zero(const uint8_t *p, size_t n)
@@ -212,7 +193,7 @@ struct vg_transport *vg_link_poll(struct vg_link *l, uint64_t now_ns, struct vg_
     }
     if (now_ns >= l->next_check_ns) {
         l->next_check_ns = now_ns + RETRY_NS;
-        if (l->shm.base && region_replaced(l)) {
+        if (l->shm.base && vg_shm_replaced(&l->shm)) {
             size_t now_size = 0;
             if (vg_shm_current_size(&l->shm, &now_size) == 0 && now_size < l->shm.size) {
                 shrank(l, st);

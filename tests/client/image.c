@@ -203,3 +203,20 @@ bool show_client(const char *client, const char *guest, const char *subcommand, 
     CHECK(s->serial >= (unsigned long long)serial);
     return true;
 }
+
+bool image_photograph(struct image *img, const char *dir)
+{
+    char shot[700], xlog[700];
+    snprintf(shot, sizeof(shot), "%s/screen.xwd", dir);
+    snprintf(xlog, sizeof(xlog), "%s/xwd.log", dir);
+    char *argv[] = {"/usr/bin/xwd", "-root", "-silent", "-out", shot, NULL};
+    vg_sleep_ns(300 * VG_NS_PER_MS); /* let the client present */
+    int st = run_logged(argv, xlog, 10000);
+    bool ok = st == 0 && image_read_xwd(img, shot);
+    if (!ok) {
+        char *text = vg_test_slurp(xlog);
+        CHECK_MSG(false, "xwd -root: exit %d, %s", st, text ? text : "");
+        free(text);
+    }
+    return ok;
+}

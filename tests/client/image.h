@@ -30,6 +30,10 @@ long wait_for_text(const char *path, const char *needle, long from, int timeout_
 /* Runs argv to completion (timeout_ms) with output in log; returns its exit status or -1. */
 int run_logged(char *const argv[], const char *log, int timeout_ms);
 
+/* Photographs the X screen as a user sees it (xwd -root into dir/screen.xwd) after letting
+ * the client present for 300 ms. Checks (CHECK) that it worked; false if not. */
+bool image_photograph(struct image *img, const char *dir);
+
 /* What the client showed: its --screenshot with the comment line's figures. */
 struct shown {
     struct image img;

@@ -17,25 +17,13 @@
 
 static char *client, *guest;
 static const char *dir;
-static char shm[600], log_path[600], shot[600];
-
-static bool photograph(struct image *img)
-{
-    char *argv[] = {"/usr/bin/xwd", "-root", "-silent", "-out", shot, NULL};
-    char xlog[700];
-    snprintf(xlog, sizeof(xlog), "%s/xwd.log", dir);
-    vg_sleep_ns(300 * VG_NS_PER_MS); /* let the client present */
-    int st = run_logged(argv, xlog, 10000);
-    bool ok = st == 0 && image_read_xwd(img, shot);
-    CHECK_MSG(ok, "xwd -root: exit %d", st);
-    return ok;
-}
+static char shm[600], log_path[600];
 
 /* Finds the pattern by its red top-left marker and compares samples of its frame 0. */
 static void check_pattern_on_screen(uint32_t w, uint32_t h)
 {
     struct image img;
-    if (!photograph(&img))
+    if (!image_photograph(&img, dir))
         return;
     const uint8_t red[3] = {255, 0, 0};
     int ox, oy;
@@ -196,7 +184,6 @@ int main(int argc, char **argv)
     dir = vg_test_tmpdir();
     snprintf(shm, sizeof(shm), "%s/looking-glass", dir);
     snprintf(log_path, sizeof(log_path), "%s/run.log", dir);
-    snprintf(shot, sizeof(shot), "%s/screen.xwd", dir);
     RUN(freeze_restart_and_reboot_are_followed);
     RUN(a_client_stopped_past_the_host_timeout_comes_back);
     int r = vg_test_finish();

@@ -13,23 +13,7 @@
 
 static char *client, *guest;
 static const char *dir;
-static char shm[600], log_path[600], shot[600];
-
-static bool photograph(struct image *img)
-{
-    char *argv[] = {"/usr/bin/xwd", "-root", "-silent", "-out", shot, NULL};
-    char xlog[700];
-    snprintf(xlog, sizeof(xlog), "%s/xwd.log", dir);
-    vg_sleep_ns(300 * VG_NS_PER_MS); /* let the client present */
-    int st = run_logged(argv, xlog, 10000);
-    bool ok = st == 0 && image_read_xwd(img, shot);
-    if (!ok) {
-        char *text = vg_test_slurp(xlog);
-        CHECK_MSG(false, "xwd -root: exit %d, %s", st, text ? text : "");
-        free(text);
-    }
-    return ok;
-}
+static char shm[600], log_path[600];
 
 /* Counts light pixels: the waiting message's text. */
 static int light_pixels(const struct image *img)
@@ -68,15 +52,16 @@ static void check_pattern_on_screen(const struct image *img, uint32_t w, uint32_
 
 static pid_t start_guest(const char *size, const char *format)
 {
-    char *argv[] = {guest, "pattern", "--shm", shm, "--size", (char *)size, "--format",
-                    (char *)format, "--fps", "30", "--still", NULL};
+    char *argv[] = {guest,      "pattern",      "--shm", shm,  "--size",  (char *)size,
+                    "--format", (char *)format, "--fps", "30", "--still", NULL};
     return spawn_logged(argv, log_path);
 }
 
 static void guest_comes_dies_and_comes_back(void)
 {
-    char *cv[] = {client, "--shm", shm, "--size", "320x200", "--scale", "native", "--filter",
-                  "nearest", "--no-vsync", "--stall-ms", "500", "--seconds", "100", NULL};
+    char *cv[] = {client,       "--shm",  shm,         "--size",  "320x200",
+                  "--scale",    "native", "--filter",  "nearest", "--no-vsync",
+                  "--stall-ms", "500",    "--seconds", "100",     NULL};
     pid_t c = spawn_logged(cv, log_path);
     struct image img;
 
@@ -85,7 +70,7 @@ static void guest_comes_dies_and_comes_back(void)
     char *text0 = vg_test_slurp(log_path);
     CHECK(text0 && strstr(text0, "vgapt-setup --ivshmem") != NULL);
     free(text0);
-    if (photograph(&img)) {
+    if (image_photograph(&img, dir)) {
         CHECK_MSG(light_pixels(&img) > 50, "the window shows no message");
         image_free(&img);
     }
@@ -93,7 +78,7 @@ static void guest_comes_dies_and_comes_back(void)
     pid_t g = start_guest("320x200", "bgra8");
     at = wait_for_text(log_path, "showing 320x200 BGRA8", at, 20000);
     CHECK_MSG(at > 0, "the first guest was not shown");
-    if (photograph(&img)) {
+    if (image_photograph(&img, dir)) {
         check_pattern_on_screen(&img, 320, 200);
         image_free(&img);
     }
@@ -105,7 +90,7 @@ static void guest_comes_dies_and_comes_back(void)
     double noticed_ms = (double)(vg_time_ns() - killed) / 1e6;
     CHECK_MSG(at > 0, "a dead guest was not noticed");
     fprintf(stderr, "  dead guest noticed after %.0f ms\n", noticed_ms);
-    if (photograph(&img)) {
+    if (image_photograph(&img, dir)) {
         const uint8_t red[3] = {255, 0, 0};
         int x, y;
         CHECK_MSG(!image_find(&img, red, &x, &y), "the dead guest's frame is still shown");
@@ -116,7 +101,7 @@ static void guest_comes_dies_and_comes_back(void)
     g = start_guest("256x160", "rgba8");
     at = wait_for_text(log_path, "showing 256x160 RGBA8", at, 20000);
     CHECK_MSG(at > 0, "the restarted guest was not shown");
-    if (photograph(&img)) {
+    if (image_photograph(&img, dir)) {
         check_pattern_on_screen(&img, 256, 160);
         image_free(&img);
     }
@@ -142,7 +127,6 @@ int main(int argc, char **argv)
     dir = vg_test_tmpdir();
     snprintf(shm, sizeof(shm), "%s/looking-glass", dir);
     snprintf(log_path, sizeof(log_path), "%s/run.log", dir);
-    snprintf(shot, sizeof(shot), "%s/screen.xwd", dir);
     RUN(guest_comes_dies_and_comes_back);
     int r = vg_test_finish();
     if (r) {

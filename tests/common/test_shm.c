@@ -120,6 +120,24 @@ static void a_file_truncated_under_the_mapping_reads_zeros_not_sigbus(void)
     vg_shm_unmap(&a);
 }
 
+/* A file re-created (new inode) or resized reads as replaced; the same file as it was does not. */
+static void a_re_created_or_resized_file_reads_as_replaced(void)
+{
+    struct vg_shm a;
+    make_file("replaced", 65536);
+    CHECK(vg_shm_map(&a, path, 0, 4096, 0, err, sizeof(err)) == 0);
+    CHECK(!vg_shm_replaced(&a));
+    CHECK(truncate(path, 131072) == 0);
+    CHECK(vg_shm_replaced(&a));
+    CHECK(truncate(path, 65536) == 0);
+    CHECK(!vg_shm_replaced(&a));
+    CHECK(unlink(path) == 0);
+    CHECK(vg_shm_replaced(&a));
+    make_file("replaced", 65536); /* a new inode of the same size */
+    CHECK(vg_shm_replaced(&a));
+    vg_shm_unmap(&a);
+}
+
 /* A SIGBUS that is not about our mappings still ends the process, through the handler that
  * was there before ours. */
 static void a_foreign_sigbus_still_kills(void)
@@ -215,5 +233,6 @@ int main(void)
     RUN(permission_denied_names_owner_mode_and_rule);
     RUN(a_file_truncated_under_the_mapping_reads_zeros_not_sigbus);
     RUN(a_foreign_sigbus_still_kills);
+    RUN(a_re_created_or_resized_file_reads_as_replaced);
     return vg_test_finish();
 }

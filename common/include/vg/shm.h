@@ -25,6 +25,7 @@ struct vg_shm {
     bool writable;
     int fd;             /* VG_SHM_KVMFR: the device, kept open for DMA-BUF export; else -1 */
     int guard;          /* SIGBUS guard slot (private); 0 when none */
+    uint64_t dev, ino;  /* the object mapped (private: vg_shm_replaced) */
     char path[4096];
 };
 
@@ -46,5 +47,9 @@ void vg_shm_unmap(struct vg_shm *shm);
  * on). The caller unmaps and maps again (or waits until the object is large enough). Every
  * mapping vg_shm_map makes is guarded so (SIGBUS from elsewhere keeps its meaning). */
 bool vg_shm_lost(const struct vg_shm *shm);
+/* Whether path now names another object than the one mapped, or the object's size changed: a
+ * VM or guest that re-creates its file gives it a new inode; a resize changes its size; a
+ * kvmfr device that went away reads as replaced. The caller unmaps and maps again. */
+bool vg_shm_replaced(const struct vg_shm *shm);
 /* Re-reads the object's current size (a guest or producer may have resized the file). */
 int vg_shm_current_size(const struct vg_shm *shm, size_t *size);

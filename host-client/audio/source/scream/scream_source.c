@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "audio_source.h"
 #include "scream_reader.h"
@@ -28,8 +27,6 @@ struct vg_audio_source {
     uint32_t max_behind;
     struct vg_shm shm;
     bool mapped;
-    dev_t dev;
-    ino_t ino;
     struct vg_scream_reader reader;
     uint64_t next_map_ns;
     uint64_t last_chunk_ns; /* when the last chunk was seen */
@@ -96,29 +93,11 @@ static bool map_region(struct vg_audio_source *s, uint64_t now, struct vg_audio_
         s->next_map_ns = now + MISSING_RETRY_NS;
         return false;
     }
-    struct stat st;
-    if (stat(s->path, &st) == 0) {
-        s->dev = st.st_dev;
-        s->ino = st.st_ino;
-    }
     s->mapped = true;
     s->last_check_ns = now;
     vg_scream_reader_init(&s->reader, s->shm.base, s->shm.size, s->max_behind);
     vg_debug("audio: mapped %s (%zu bytes)", s->path, s->shm.size);
     return true;
-}
-
-/* The VM restarted and its region was re-created, or resized: map the new one. */
-static bool region_replaced(struct vg_audio_source *s)
-{
-    struct stat st;
-    if (stat(s->path, &st) != 0)
-        return true;
-    if (st.st_dev != s->dev || st.st_ino != s->ino)
-        return true;
-    size_t size;
-    return S_ISREG(st.st_mode) && vg_shm_current_size(&s->shm, &size) == 0 &&
-           size != s->shm.size;
 }
 
 /* The file shrank under the mapping (seen by its size, or by a read past its new end that
@@ -187,7 +166,7 @@ static int scream_read(struct vg_audio_source *s, uint64_t now, void *dst, size_
             report_shrunk(s, now, out);
             return VG_AUDIO_READ_NONE;
         }
-        if (region_replaced(s)) {
+        if (vg_shm_replaced(&s->shm)) {
             vg_info("audio: %s was re-created; mapping it again", s->path);
             unmap(s);
             s->next_map_ns = now;
