@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pattern.h"
 #include "testlib.h"
 #include "vg/time.h"
 
@@ -219,4 +220,28 @@ bool image_photograph(struct image *img, const char *dir)
         free(text);
     }
     return ok;
+}
+
+/* Finds the pattern by its red top-left marker and compares samples of its frame 0. */
+void image_check_pattern(const struct image *img, uint32_t w, uint32_t h)
+{
+    const uint8_t red[3] = {255, 0, 0};
+    int ox, oy;
+    if (!image_find(img, red, &ox, &oy)) {
+        CHECK_MSG(false, "the %ux%u pattern is not on screen", w, h);
+        return;
+    }
+    CHECK(ox + (int)w <= img->w && oy + (int)h <= img->h);
+    int bad = 0, cx, cy;
+    vg_pattern_cursor_pos(w, h, 0, &cx, &cy);
+    for (uint32_t y = 1; y < h; y += 5) {
+        for (uint32_t x = 1; x < w; x += 5) {
+            if ((int)x >= cx && (int)x < cx + 32 && (int)y >= cy && (int)y < cy + 32)
+                continue;
+            uint8_t want[4];
+            vg_pattern_rgba8(w, h, 0, x, y, want);
+            bad += !rgb_near(image_px(img, ox + (int)x, oy + (int)y), want, 0);
+        }
+    }
+    CHECK_MSG(bad == 0, "%d samples of the %ux%u pattern differ on screen", bad, w, h);
 }

@@ -34,6 +34,10 @@ int run_logged(char *const argv[], const char *log, int timeout_ms);
  * the client present for 300 ms. Checks (CHECK) that it worked; false if not. */
 bool image_photograph(struct image *img, const char *dir);
 
+/* Finds the test pattern (pattern.h) by its red top-left marker and checks samples of its
+ * frame 0 at w x h against the screen, outside the cursor (CHECK). */
+void image_check_pattern(const struct image *img, uint32_t w, uint32_t h);
+
 /* What the client showed: its --screenshot with the comment line's figures. */
 struct shown {
     struct image img;

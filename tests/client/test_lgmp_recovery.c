@@ -19,31 +19,13 @@ static char *client, *guest;
 static const char *dir;
 static char shm[600], log_path[600];
 
-/* Finds the pattern by its red top-left marker and compares samples of its frame 0. */
+/* Photographs the screen and compares samples of the w x h pattern's frame 0 found on it. */
 static void check_pattern_on_screen(uint32_t w, uint32_t h)
 {
     struct image img;
     if (!image_photograph(&img, dir))
         return;
-    const uint8_t red[3] = {255, 0, 0};
-    int ox, oy;
-    if (!image_find(&img, red, &ox, &oy)) {
-        CHECK_MSG(false, "the %ux%u pattern is not on screen", w, h);
-        image_free(&img);
-        return;
-    }
-    int bad = 0, cx, cy;
-    vg_pattern_cursor_pos(w, h, 0, &cx, &cy);
-    for (uint32_t y = 1; y < h; y += 5) {
-        for (uint32_t x = 1; x < w; x += 5) {
-            if ((int)x >= cx && (int)x < cx + 32 && (int)y >= cy && (int)y < cy + 32)
-                continue;
-            uint8_t want[4];
-            vg_pattern_rgba8(w, h, 0, x, y, want);
-            bad += !rgb_near(image_px(&img, ox + (int)x, oy + (int)y), want, 0);
-        }
-    }
-    CHECK_MSG(bad == 0, "%d samples of the %ux%u pattern differ on screen", bad, w, h);
+    image_check_pattern(&img, w, h);
     image_free(&img);
 }
 

@@ -26,30 +26,6 @@ static int light_pixels(const struct image *img)
     return n;
 }
 
-/* Finds the pattern by its red top-left marker and compares samples of its frame 0. */
-static void check_pattern_on_screen(const struct image *img, uint32_t w, uint32_t h)
-{
-    const uint8_t red[3] = {255, 0, 0};
-    int ox, oy;
-    if (!image_find(img, red, &ox, &oy)) {
-        CHECK_MSG(false, "the pattern is not on screen");
-        return;
-    }
-    CHECK(ox + (int)w <= img->w && oy + (int)h <= img->h);
-    int bad = 0, cx, cy;
-    vg_pattern_cursor_pos(w, h, 0, &cx, &cy);
-    for (uint32_t y = 1; y < h; y += 5) {
-        for (uint32_t x = 1; x < w; x += 5) {
-            if ((int)x >= cx && (int)x < cx + 32 && (int)y >= cy && (int)y < cy + 32)
-                continue;
-            uint8_t want[4];
-            vg_pattern_rgba8(w, h, 0, x, y, want);
-            bad += !rgb_near(image_px(img, ox + (int)x, oy + (int)y), want, 0);
-        }
-    }
-    CHECK_MSG(bad == 0, "%d samples of the %ux%u pattern differ on screen", bad, w, h);
-}
-
 static pid_t start_guest(const char *size, const char *format)
 {
     char *argv[] = {guest,      "pattern",      "--shm", shm,  "--size",  (char *)size,
@@ -79,7 +55,7 @@ static void guest_comes_dies_and_comes_back(void)
     at = wait_for_text(log_path, "showing 320x200 BGRA8", at, 20000);
     CHECK_MSG(at > 0, "the first guest was not shown");
     if (image_photograph(&img, dir)) {
-        check_pattern_on_screen(&img, 320, 200);
+        image_check_pattern(&img, 320, 200);
         image_free(&img);
     }
 
@@ -102,7 +78,7 @@ static void guest_comes_dies_and_comes_back(void)
     at = wait_for_text(log_path, "showing 256x160 RGBA8", at, 20000);
     CHECK_MSG(at > 0, "the restarted guest was not shown");
     if (image_photograph(&img, dir)) {
-        check_pattern_on_screen(&img, 256, 160);
+        image_check_pattern(&img, 256, 160);
         image_free(&img);
     }
 
