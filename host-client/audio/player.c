@@ -29,8 +29,11 @@
 
 struct vg_audio_player {
     char *path, *target, *role;
-    uint32_t latency_ms, idle_s, report_s;
+    uint32_t latency_ms, quantum_ms, idle_s, report_s;
     uint32_t cap_chunks;
+    uint32_t target_ms;        /* the adaptive target, kept across streams */
+    uint32_t target_lo, target_hi;
+    uint64_t late_chunks;      /* chunks that found the ring nearly dry */
 
     pthread_t thread;
     bool thread_started;
@@ -89,6 +92,7 @@ static void add_delta(struct vg_audio_ring_counters *dst, const struct vg_audio_
     dst->played_frames += a->played_frames - b->played_frames;
     dst->late_frames += a->late_frames - b->late_frames;
     dst->stalls += a->stalls - b->stalls;
+    dst->trims += a->trims - b->trims;
 }
 
 static const struct vg_audio_ring_counters no_counters;
@@ -165,6 +169,15 @@ static void raise_priority(struct vg_audio_player *p)
                 strerror(r));
 }
 
+/* Start (and restart after an underrun) half a chunk above the target, so that the mean fill
+ * starts near it. */
+static void set_levels(struct vg_audio_player *p)
+{
+    uint64_t chunk = p->fmt.rate / 50, target = (uint64_t)p->fmt.rate * p->target_ms / 1000;
+    vg_audio_ring_set_levels(&p->ring, target + chunk / 2,
+                             (uint64_t)p->fmt.rate * VG_AUDIO_WINDOW_MS / 1000);
+}
+
 static bool open_stream(struct vg_audio_player *p, uint64_t now)
 {
     close_stream(p);
@@ -175,7 +188,7 @@ static bool open_stream(struct vg_audio_player *p, uint64_t now)
         struct vg_audio_sink_options so = {
             .target = p->target,
             .role = p->role,
-            .quantum_ms = p->latency_ms >= 20 ? 5 : 3,
+            .quantum_ms = p->quantum_ms,
         };
         p->sink = p->kops->create(&so);
         if (!p->sink) {
@@ -187,16 +200,12 @@ static bool open_stream(struct vg_audio_player *p, uint64_t now)
             raise_priority(p);
     }
     uint32_t bpf = vg_audio_bytes_per_frame(&p->fmt);
-    if (!vg_audio_ring_init(&p->ring, p->chunk_bytes, bpf, p->cap_chunks)) {
+    if (!vg_audio_ring_init(&p->ring, p->chunk_bytes, bpf, p->cap_chunks, p->fmt.rate)) {
         vg_err("audio: out of memory for a %u-chunk buffer", p->cap_chunks);
         return false;
     }
     p->ring_ok = true;
-    uint64_t chunk = p->fmt.rate / 50, target = (uint64_t)p->fmt.rate * p->latency_ms / 1000;
-    /* Start (and restart after an underrun) half a chunk above the target, so that the mean
-     * fill starts near it. */
-    vg_audio_ring_set_levels(&p->ring, target + chunk / 2,
-                             (uint64_t)p->fmt.rate * VG_AUDIO_WINDOW_MS / 1000);
+    set_levels(p);
     int r = p->kops->open(p->sink, &p->fmt, &p->ring);
     if (r < 0) {
         close_stream(p);
@@ -209,13 +218,13 @@ static bool open_stream(struct vg_audio_player *p, uint64_t now)
     p->open = true;
     p->reopens++;
     p->gclock.start_ns = 0;
-    vg_audio_rate_control_reset(&p->ctl, p->fmt.rate, p->latency_ms, now);
+    vg_audio_rate_control_reset(&p->ctl, p->fmt.rate, p->latency_ms, p->target_ms, now);
     p->next_control_ns = now + VG_AUDIO_CONTROL_NS;
     p->locked = false;
     p->state = VG_AUDIO_PLAYING;
     char f[160];
     vg_info("audio: playing %s, target %u ms", vg_audio_format_str(&p->fmt, f, sizeof(f)),
-            p->latency_ms);
+            p->target_ms);
     return true;
 }
 
@@ -235,19 +244,28 @@ static void control(struct vg_audio_player *p, uint64_t now)
     if (!p->open || now < p->next_control_ns)
         return;
     p->next_control_ns = now + VG_AUDIO_CONTROL_NS;
-    struct vg_audio_ring_counters c;
-    vg_audio_ring_counters(&p->ring, &c);
+    struct vg_audio_rate_input in = {.late_chunks = p->late_chunks};
+    vg_audio_ring_counters(&p->ring, &in.ring);
     struct vg_audio_rate_step step;
-    vg_audio_rate_control_update(&p->ctl, &c, now, &step);
+    vg_audio_rate_control_update(&p->ctl, &in, now, &step);
+    if (step.target_moved) {
+        vg_info("audio: target %u ms (was %u): %s", p->ctl.target_ms, p->target_ms,
+                vg_audio_target_reason_str(p->ctl.reason));
+        p->target_ms = p->ctl.target_ms;
+        p->target_lo = p->target_ms < p->target_lo ? p->target_ms : p->target_lo;
+        p->target_hi = p->target_ms > p->target_hi ? p->target_ms : p->target_hi;
+        set_levels(p);
+    }
     if (step.drop_frames) {
         vg_audio_ring_request_drop(&p->ring, step.drop_frames);
-        vg_debug("audio: %.1f ms too much buffered; dropping the oldest",
-                 frames_to_ms(p, (double)step.drop_frames));
+        vg_info("audio: %.1f ms buffered, over the %u ms ceiling; dropping %.1f ms of the "
+                "oldest", p->ctl.fill_ms, vg_audio_ceiling_ms(p->target_ms),
+                frames_to_ms(p, (double)step.drop_frames));
     }
     if (step.has_ratio)
         p->kops->set_rate(p->sink, step.ratio);
     if (step.locked_now)
-        lock(p, &c);
+        lock(p, &in.ring);
 }
 
 static void publish(struct vg_audio_player *p, bool report)
@@ -263,7 +281,13 @@ static void publish(struct vg_audio_player *p, bool report)
         .fmt = p->fmt,
         .fill_ms = p->ctl.fill_ms,
         .latency_ms = p->ctl.fill_ms + ks.delay_ms,
-        .target_ms = p->latency_ms,
+        .target_ms = p->target_ms,
+        .target_why = vg_audio_target_reason_str(p->ctl.reason),
+        .quantum_ms = ks.quantum_ms,
+        .late_chunks = p->late_chunks,
+        .cuts = c.trims,
+        .target_lo = p->target_lo,
+        .target_hi = p->target_hi,
         .drift_ppm = p->drift_ppm,
         .rate_ppm = (p->ctl.ratio - 1.0) * 1e6,
         .chunks = p->chunks,
@@ -282,18 +306,20 @@ static void publish(struct vg_audio_player *p, bool report)
     p->stats = s;
     pthread_mutex_unlock(&p->lock);
     if (report && p->state == VG_AUDIO_PLAYING)
-        vg_info("audio: fill %.1f ms (target %u), latency %.1f ms, drift %+.1f ppm, rate "
-                "%+.1f ppm%s, chunks %llu, underruns %llu, dropped %llu frames, skipped %llu "
-                "chunks, torn %llu, full %llu, sink errors %llu, graph stalls %llu (%llu late "
-                "frames dropped); after lock-in: underruns %llu, dropped %llu frames, skipped "
-                "%llu chunks, full %llu",
-                s.fill_ms, p->latency_ms, s.latency_ms, s.drift_ppm, s.rate_ppm,
+        vg_info("audio: fill %.1f ms (target %u), latency %.1f ms, quantum %.1f ms, drift "
+                "%+.1f ppm, rate %+.1f ppm%s, chunks %llu, underruns %llu, dropped %llu frames, "
+                "skipped %llu chunks, torn %llu, full %llu, sink errors %llu, graph stalls %llu "
+                "(%.0f ms missed), late chunks %llu, cuts %llu, target range %u..%u ms; after "
+                "lock-in: underruns %llu, dropped %llu frames, skipped %llu chunks, full %llu",
+                s.fill_ms, p->target_ms, s.latency_ms, s.quantum_ms, s.drift_ppm, s.rate_ppm,
                 s.locked ? " (locked)" : "",
                 (unsigned long long)s.chunks, (unsigned long long)s.underruns,
                 (unsigned long long)s.dropped_frames, (unsigned long long)s.dropped_chunks,
                 (unsigned long long)s.torn_chunks, (unsigned long long)s.full_chunks,
                 (unsigned long long)ks.errors, (unsigned long long)c.stalls,
-                (unsigned long long)c.late_frames, (unsigned long long)l.underruns,
+                frames_to_ms(p, (double)c.late_frames), (unsigned long long)p->late_chunks,
+                (unsigned long long)c.trims, p->target_lo, p->target_hi,
+                (unsigned long long)l.underruns,
                 (unsigned long long)l.dropped_frames, (unsigned long long)l_skipped,
                 (unsigned long long)l.full_chunks);
 }
@@ -362,15 +388,17 @@ static void on_chunk(struct vg_audio_player *p, const struct vg_audio_read *rd, 
         if (!p->have_fmt || !open_stream(p, now))
             return;
     }
+    if (vg_audio_ring_playing(&p->ring) && vg_audio_ring_fill(&p->ring) * 1000 < (uint64_t)p->fmt.rate * VG_AUDIO_LATE_FILL_MS)
+        p->late_chunks++;
     if (where != p->scratch) {
-        vg_audio_ring_commit(&p->ring);
+        vg_audio_ring_commit(&p->ring, now);
         return;
     }
     /* The stream was (re)opened for this chunk, or the ring was full. */
     void *slot = vg_audio_ring_chunk_slot(&p->ring);
     if (slot && rd->len == p->chunk_bytes) {
         memcpy(slot, p->scratch, rd->len);
-        vg_audio_ring_commit(&p->ring);
+        vg_audio_ring_commit(&p->ring, now);
     } else {
         vg_audio_ring_count_full(&p->ring);
     }
@@ -412,9 +440,6 @@ static void *run(void *arg)
         int r = p->sops->read(p->src, now, dst, cap, &rd);
         p->dropped_chunks += rd.dropped_chunks;
         p->torn_chunks += rd.torn_chunks;
-        if (rd.dropped_chunks && p->open)
-            vg_audio_ring_source_skipped(&p->ring, rd.dropped_chunks * p->chunk_bytes /
-                                                       vg_audio_bytes_per_frame(&p->fmt));
         if (r == VG_AUDIO_READ_FORMAT) {
             on_format(p, &rd, now);
             p->waited = false;
@@ -481,10 +506,15 @@ struct vg_audio_player *vg_audio_player_create(const struct vg_audio_player_opti
     if (!p->path || !p->role || !p->scratch || (o->target && o->target[0] && !p->target))
         goto oom;
     p->latency_ms = o->latency_ms ? o->latency_ms : 20;
+    p->quantum_ms = o->quantum_ms;
+    p->target_ms = p->target_lo = p->target_hi = p->latency_ms;
     p->idle_s = o->idle_s;
     p->report_s = o->report_s;
-    /* Room for the target, a chunk in flight and a burst that the consumer trims. */
-    p->cap_chunks = (p->latency_ms + CHUNK_MS - 1) / CHUNK_MS + 6;
+    /* Room for the hard ceiling of the highest target, a chunk in flight and a burst read at
+     * once. */
+    p->cap_chunks =
+        (vg_audio_ceiling_ms(p->latency_ms + VG_AUDIO_TARGET_SPAN_MS) + CHUNK_MS - 1) / CHUNK_MS +
+        4;
     p->ctl.ratio = 1.0;
     p->sops = vg_audio_sources[0];
     p->kops = vg_audio_sinks[0];

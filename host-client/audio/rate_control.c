@@ -7,23 +7,55 @@
 #define NS_PER_S 1000000000ull
 /* DLL bandwidth, updated every VG_AUDIO_CONTROL_NS: with the fill error in frames this is a PI
  * loop of about 600 ppm per ms of error and a 0.4 rad/s natural frequency, damping 0.75: a
- * 1000 ppm clock error moves the fill by about 1.5 ms before the integrator holds it. */
+ * 1000 ppm clock error moves the fill by about 1.5 ms before the integrator holds it. At the
+ * rate limit a fill 20 ms high comes down in 4 s. */
 #define DLL_BW 0.064
 #define LOCK_ERR_MS 2.0                 /* "locked": mean fill this close to the target... */
 #define LOCK_HOLD_NS (2 * NS_PER_S)     /* ...for this long */
-#define SETTLE_NS (3 * NS_PER_S)        /* settling after a start, an underrun or a stall... */
-#define SETTLE_SLACK_MS 4u              /* ...with this much slack above the cadence */
+#define RECUR_NS (10 * NS_PER_S)        /* two stalls or late chunks this close: recurring */
+#define RAISE_HOLD_NS (2 * NS_PER_S)    /* the fill needs this long to follow a rise */
+#define CALM_NS (30 * NS_PER_S)         /* no event this long: the target falls... */
+#define FALL_EVERY_NS (10 * NS_PER_S)   /* ...a step this often... */
+#define FALL_MS 2u                      /* ...of this much, down to the base */
 
-void vg_audio_rate_control_reset(struct vg_audio_rate_control *c, uint32_t rate,
-                                 uint32_t latency_ms, uint64_t now)
+const char *vg_audio_target_reason_str(enum vg_audio_target_reason r)
+{
+    switch (r) {
+    case VG_AUDIO_TARGET_START:
+        return "the configured latency";
+    case VG_AUDIO_TARGET_UNDERRUN:
+        return "an underrun";
+    case VG_AUDIO_TARGET_STALLS:
+        return "graph stalls recur";
+    case VG_AUDIO_TARGET_LATE:
+        return "chunks come late";
+    case VG_AUDIO_TARGET_CALM:
+        return "calm";
+    }
+    return "?";
+}
+
+uint32_t vg_audio_ceiling_ms(uint32_t target_ms)
+{
+    uint32_t c = target_ms + 30;
+    return c > VG_AUDIO_CEILING_MS ? c : VG_AUDIO_CEILING_MS;
+}
+
+void vg_audio_rate_control_reset(struct vg_audio_rate_control *c, uint32_t rate, uint32_t base_ms,
+                                 uint32_t target_ms, uint64_t now)
 {
     memset(c, 0, sizeof(*c));
     c->rate = rate;
-    c->latency_ms = latency_ms;
+    c->base_ms = base_ms;
+    c->target_ms = target_ms < base_ms ? base_ms : target_ms;
+    if (c->target_ms > base_ms + VG_AUDIO_TARGET_SPAN_MS)
+        c->target_ms = base_ms + VG_AUDIO_TARGET_SPAN_MS;
+    c->reason = c->target_ms == base_ms ? VG_AUDIO_TARGET_START : VG_AUDIO_TARGET_CALM;
     spa_dll_init(&c->dll);
     spa_dll_set_bw(&c->dll, DLL_BW, rate / 10, rate);
     c->ratio = 1.0;
-    c->settle_until_ns = now + SETTLE_NS;
+    c->last_move_ns = now;
+    c->calm_from_ns = now;
 }
 
 static double frames_to_ms(const struct vg_audio_rate_control *c, double frames)
@@ -31,59 +63,100 @@ static double frames_to_ms(const struct vg_audio_rate_control *c, double frames)
     return c->rate ? frames * 1000.0 / c->rate : 0;
 }
 
-/* Too much buffered: the lowest fill of the last windows stayed above where the chunk cadence
- * puts it (target - half a chunk) by more than the slack. While the stream settles (after it
- * starts, restarts after an underrun, or lost graph cycles) the slack is 4 ms over one window
- * (50 ms): a start on a chunk that came late would otherwise leave the latency high until the
- * rate controller worked it off. After that, a whole chunk over 6 windows (300 ms): a burst
- * after our thread stalled. Smaller errors are the DLL's, and a graph cycle that comes late
- * raises the fill only until the catch-up that follows, within a window. Returns the frames
- * of the oldest audio to drop. */
-static uint64_t overrun(struct vg_audio_rate_control *c, const struct vg_audio_ring_counters *rc,
-                        uint64_t now)
+static bool move_target(struct vg_audio_rate_control *c, uint32_t to,
+                        enum vg_audio_target_reason why, uint64_t now)
 {
-    if (rc->underruns != c->settle_underruns || rc->stalls != c->settle_stalls) {
-        c->settle_underruns = rc->underruns;
-        c->settle_stalls = rc->stalls;
-        c->settle_until_ns = now + SETTLE_NS;
+    uint32_t hi = c->base_ms + VG_AUDIO_TARGET_SPAN_MS;
+    to = to > hi ? hi : to < c->base_ms ? c->base_ms : to;
+    if (to == c->target_ms)
+        return false;
+    if (to > c->target_ms) {
+        c->last_raise_ns = now;
+        c->calm_from_ns = now;
     }
+    c->target_ms = to;
+    c->reason = why;
+    c->last_move_ns = now;
+    return true;
+}
+
+/* The target: up a step at once for an underrun (a gap was heard); up a step when stalls or
+ * late chunks recur (two within RECUR_NS), at most once per RAISE_HOLD_NS since the fill takes
+ * that long to follow; down FALL_MS every FALL_EVERY_NS after CALM_NS without any of them. */
+static bool adapt(struct vg_audio_rate_control *c, const struct vg_audio_rate_input *in,
+                  uint64_t now)
+{
+    const struct vg_audio_ring_counters *rc = &in->ring;
+    bool underrun = rc->underruns != c->underruns_seen;
+    uint64_t events = (rc->stalls - c->stalls_seen) + (in->late_chunks - c->late_seen);
+    bool stalls = rc->stalls != c->stalls_seen;
+    c->underruns_seen = rc->underruns;
+    c->stalls_seen = rc->stalls;
+    c->late_seen = in->late_chunks;
+    uint32_t up = c->target_ms + VG_AUDIO_TARGET_STEP_MS;
+    if (underrun || events)
+        c->calm_from_ns = now;
+    if (underrun) {
+        c->last_event_ns = now;
+        return move_target(c, up, VG_AUDIO_TARGET_UNDERRUN, now);
+    }
+    if (events) {
+        bool recurring = events >= 2 || (c->last_event_ns && now - c->last_event_ns < RECUR_NS);
+        c->last_event_ns = now;
+        if (recurring && (!c->last_raise_ns || now - c->last_raise_ns >= RAISE_HOLD_NS))
+            return move_target(c, up, stalls ? VG_AUDIO_TARGET_STALLS : VG_AUDIO_TARGET_LATE,
+                               now);
+        return false;
+    }
+    if (c->target_ms > c->base_ms && now - c->calm_from_ns >= CALM_NS &&
+        now - c->last_move_ns >= FALL_EVERY_NS)
+        return move_target(c, c->target_ms - FALL_MS, VG_AUDIO_TARGET_CALM, now);
+    return false;
+}
+
+/* Too much buffered for good: the lowest fill over the last window is above the ceiling (the
+ * graph skipped a long stretch, or our thread read a large backlog). Everything below it the
+ * rate control brings down. Returns the frames of the oldest audio to drop, back to the
+ * target. */
+static uint64_t over_ceiling(struct vg_audio_rate_control *c, const struct vg_audio_ring_counters *rc)
+{
     if (rc->windows == c->windows_seen)
         return 0;
     c->windows_seen = rc->windows;
-    memmove(c->window_min + 1, c->window_min,
-            sizeof(c->window_min[0]) * (VG_AUDIO_OVERRUN_WINDOWS - 1));
-    c->window_min[0] = rc->window_min;
-    if (c->window_n < VG_AUDIO_OVERRUN_WINDOWS)
-        c->window_n++;
-    bool settling = now < c->settle_until_ns;
-    uint32_t need = settling ? 1 : VG_AUDIO_OVERRUN_WINDOWS;
-    uint64_t chunk = c->rate / 50, target = (uint64_t)c->rate * c->latency_ms / 1000;
-    uint64_t slack = settling ? (uint64_t)c->rate * SETTLE_SLACK_MS / 1000 : chunk;
-    uint64_t expected = target > chunk / 2 ? target - chunk / 2 : 0;
-    uint64_t low = UINT64_MAX;
-    for (uint32_t i = 0; i < need && i < c->window_n; i++)
-        low = c->window_min[i] < low ? c->window_min[i] : low;
-    if (c->window_n < need || low <= expected + slack)
-        return 0;
-    c->window_n = 0;
-    return low - expected;
+    uint64_t ceiling = (uint64_t)c->rate * vg_audio_ceiling_ms(c->target_ms) / 1000;
+    uint64_t target = (uint64_t)c->rate * c->target_ms / 1000;
+    return rc->window_min > ceiling ? rc->window_min - target : 0;
 }
 
 void vg_audio_rate_control_update(struct vg_audio_rate_control *c,
-                                  const struct vg_audio_ring_counters *rc, uint64_t now,
+                                  const struct vg_audio_rate_input *in, uint64_t now,
                                   struct vg_audio_rate_step *out)
 {
+    const struct vg_audio_ring_counters *rc = &in->ring;
     memset(out, 0, sizeof(*out));
-    out->drop_frames = overrun(c, rc, now);
+    out->target_moved = adapt(c, in, now);
+    out->drop_frames = over_ceiling(c, rc);
     uint64_t dn = rc->fill_n - c->fill_n, ds = rc->fill_sum - c->fill_sum;
     c->fill_n = rc->fill_n;
     c->fill_sum = rc->fill_sum;
     if (dn == 0)
         return; /* not playing (not linked yet, or waiting for the start level) */
+    /* The fill after each call is a sawtooth: chunks of 20 ms come in, quanta go out, and the
+     * two beat (every 320 ms at 1024 frames, 640 ms at 2048). Its mean over one period
+     * depends on where the period falls in that beat; over the last second (VG_AUDIO_FILL_
+     * PERIODS periods, a sliding window) it does not, to well under a millisecond. */
+    c->win_sum[c->win_pos] = ds;
+    c->win_n[c->win_pos] = dn;
+    c->win_pos = (c->win_pos + 1) % VG_AUDIO_FILL_PERIODS;
+    uint64_t wsum = 0, wn = 0;
+    for (unsigned i = 0; i < VG_AUDIO_FILL_PERIODS; i++) {
+        wsum += c->win_sum[i];
+        wn += c->win_n[i];
+    }
     /* The DLL runs on the error between the mean fill and the target: the guest's chunk clock
      * tracked against the graph clock. */
-    double mean = (double)ds / (double)dn;
-    double target = (double)c->rate * c->latency_ms / 1000.0;
+    double mean = (double)wsum / (double)wn;
+    double target = (double)c->rate * c->target_ms / 1000.0;
     double chunk = c->rate / 50.0;
     c->fill_ms = frames_to_ms(c, mean);
     double err = target - mean;
@@ -93,7 +166,7 @@ void vg_audio_rate_control_update(struct vg_audio_rate_control *c,
         err = -chunk;
     double corr = spa_dll_update(&c->dll, err);
     if (fabs(corr - 1.0) > VG_AUDIO_MAX_RATE_DEV) {
-        /* Saturated (a burst was trimmed, a stall): stop integrating so the loop does not
+        /* Saturated (the fill far from the target): stop integrating so the loop does not
          * wind up and overshoot for seconds afterwards. */
         c->dll.z3 -= c->dll.w2 * c->dll.z2;
         corr = corr > 1.0 ? 1.0 + VG_AUDIO_MAX_RATE_DEV : 1.0 - VG_AUDIO_MAX_RATE_DEV;

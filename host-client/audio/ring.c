@@ -4,7 +4,7 @@
 #include <string.h>
 
 bool vg_audio_ring_init(struct vg_audio_ring *r, size_t chunk_bytes, uint32_t bytes_per_frame,
-                        uint32_t cap_chunks)
+                        uint32_t cap_chunks, uint32_t rate)
 {
     memset(r, 0, sizeof(*r));
     size_t cap;
@@ -17,6 +17,7 @@ bool vg_audio_ring_init(struct vg_audio_ring *r, size_t chunk_bytes, uint32_t by
     r->cap = cap;
     r->chunk_bytes = chunk_bytes;
     r->bytes_per_frame = bytes_per_frame;
+    r->rate = rate;
     atomic_init(&r->start_bytes, chunk_bytes);
     atomic_init(&r->window_bytes, cap);
     r->win_min = UINT64_MAX;
@@ -65,23 +66,17 @@ void *vg_audio_ring_chunk_slot(struct vg_audio_ring *r)
     return r->buf + (size_t)(w % r->cap);
 }
 
-void vg_audio_ring_source_skipped(struct vg_audio_ring *r, uint64_t n_frames)
-{
-    count(&r->source_skipped, n_frames * r->bytes_per_frame);
-}
-
 void vg_audio_ring_count_full(struct vg_audio_ring *r)
 {
     count(&r->full_chunks, 1);
 }
 
-void vg_audio_ring_commit(struct vg_audio_ring *r)
+void vg_audio_ring_commit(struct vg_audio_ring *r, uint64_t now_ns)
 {
+    atomic_store_explicit(&r->commit_ns, now_ns, memory_order_relaxed);
     uint64_t w = atomic_load_explicit(&r->wpos, memory_order_relaxed);
     atomic_store_explicit(&r->wpos, w + r->chunk_bytes, memory_order_release);
 }
-
-#define CREDIT_CALLS 4
 
 /* Drops up to n bytes of the oldest audio, never what this call of want bytes needs. */
 static uint64_t drop_oldest(struct vg_audio_ring *r, uint64_t *rd, uint64_t *fill, size_t want,
@@ -100,13 +95,12 @@ void vg_audio_ring_late(struct vg_audio_ring *r, uint64_t n_frames)
 {
     if (!atomic_load_explicit(&r->playing, memory_order_relaxed) || !n_frames)
         return;
-    uint64_t n = n_frames < r->cap / r->bytes_per_frame ? n_frames * r->bytes_per_frame : r->cap;
-    r->late_bytes = r->late_bytes + n < r->cap ? r->late_bytes + n : r->cap;
-    r->late_played = 0;
+    count(&r->late_frames, n_frames);
     count(&r->stalls, 1);
 }
 
-uint32_t vg_audio_ring_consume(struct vg_audio_ring *r, void *dst, uint32_t n_frames)
+uint32_t vg_audio_ring_consume(struct vg_audio_ring *r, void *dst, uint32_t n_frames,
+                               uint64_t now_ns)
 {
     uint8_t *out = dst;
     size_t want = (size_t)n_frames * r->bytes_per_frame;
@@ -116,10 +110,18 @@ uint32_t vg_audio_ring_consume(struct vg_audio_ring *r, void *dst, uint32_t n_fr
     bool playing = atomic_load_explicit(&r->playing, memory_order_relaxed);
 
     if (!playing) {
-        /* Half of this call on top: the fill after each call then averages the start level
-         * over the chunk that just arrived. */
-        uint64_t half = want / 2 - (want / 2) % r->bytes_per_frame;
-        uint64_t start = atomic_load_explicit(&r->start_bytes, memory_order_relaxed) + half;
+        /* The start level is the top of the chunks' sawtooth: the fill as a chunk comes in
+         * (the player sets it half a chunk above the target). What played since the last chunk
+         * came in comes off it, and this call on top: then the mean fill after the calls that
+         * follow is the target, whatever the quantum (at 2048 frames a call takes two chunks'
+         * worth, and when it comes in a chunk's period matters). */
+        uint64_t start = atomic_load_explicit(&r->start_bytes, memory_order_relaxed);
+        uint64_t at = atomic_load_explicit(&r->commit_ns, memory_order_relaxed);
+        if (at && now_ns > at) {
+            uint64_t since = (now_ns - at) / 1000 * r->rate / 1000000 * r->bytes_per_frame;
+            start = since < start ? start - since : 0;
+        }
+        start += want;
         if (fill < start) {
             memset(out, 0, want);
             count(&r->silence_frames, n_frames);
@@ -140,32 +142,6 @@ uint32_t vg_audio_ring_consume(struct vg_audio_ring *r, void *dst, uint32_t n_fr
         count(&r->dropped_frames, drop_oldest(r, &rd, &fill, want, req) / r->bytes_per_frame);
         count(&r->trims, 1);
     }
-    /* Audio the source skipped after a stall is late audio already gone. The skip and the
-     * stall are seen in either order, a few calls apart: a skip is credit for that long. */
-    uint64_t skipped = atomic_load_explicit(&r->source_skipped, memory_order_relaxed);
-    if (skipped != r->skipped_seen) {
-        r->skip_credit += skipped - r->skipped_seen;
-        r->skipped_seen = skipped;
-        r->credit_calls = 0;
-    }
-    if (r->skip_credit) {
-        uint64_t n = r->skip_credit < r->late_bytes ? r->skip_credit : r->late_bytes;
-        r->late_bytes -= n;
-        r->skip_credit -= n;
-        if (++r->credit_calls > CREDIT_CALLS)
-            r->skip_credit = 0;
-    }
-    if (r->late_bytes) {
-        /* What is not here yet (it is still in the source, read after the stall) goes as it
-         * arrives, unless a ring's worth of audio plays first: then it was never sent. */
-        uint64_t n = drop_oldest(r, &rd, &fill, want, r->late_bytes);
-        count(&r->late_frames, n / r->bytes_per_frame);
-        r->late_bytes -= n;
-        if (r->late_played >= r->cap)
-            r->late_bytes = 0;
-        r->late_played += want;
-    }
-
     size_t take = fill < want ? (size_t)fill : want;
     size_t pos = (size_t)(rd % r->cap);
     size_t first = take < r->cap - pos ? take : r->cap - pos;
@@ -178,7 +154,6 @@ uint32_t vg_audio_ring_consume(struct vg_audio_ring *r, void *dst, uint32_t n_fr
         count(&r->silence_frames, (want - take) / r->bytes_per_frame);
         count(&r->underruns, 1);
         atomic_store_explicit(&r->playing, false, memory_order_relaxed);
-        r->late_bytes = 0; /* the start level sets the latency afresh */
     }
     atomic_store_explicit(&r->rpos, rd + take, memory_order_release);
     count(&r->played_frames, take / r->bytes_per_frame);
@@ -207,6 +182,11 @@ uint64_t vg_audio_ring_fill(struct vg_audio_ring *r)
     uint64_t rd = atomic_load_explicit(&r->rpos, memory_order_acquire);
     uint64_t w = atomic_load_explicit(&r->wpos, memory_order_acquire);
     return w >= rd ? (w - rd) / r->bytes_per_frame : 0;
+}
+
+bool vg_audio_ring_playing(struct vg_audio_ring *r)
+{
+    return atomic_load_explicit(&r->playing, memory_order_relaxed);
 }
 
 void vg_audio_ring_counters(struct vg_audio_ring *r, struct vg_audio_ring_counters *o)

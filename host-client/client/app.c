@@ -54,7 +54,7 @@ struct app {
     bool cursor_visible;
     char title[128];
     struct vg_audio_player *audio;
-    char audio_line[128]; /* the overlay's audio line */
+    char audio_line[192]; /* the overlay's audio line */
 };
 
 static void update_title(struct app *a, const struct vg_frame_info *info,
@@ -252,6 +252,7 @@ static struct vg_audio_player *start_audio(const struct vg_client_config *cfg)
         .target = cfg->audio_target,
         .role = cfg->audio_role,
         .latency_ms = (uint32_t)cfg->audio_latency_ms,
+        .quantum_ms = (uint32_t)cfg->audio_quantum_ms,
         .idle_s = (uint32_t)cfg->audio_idle_s,
         .report_s = (uint32_t)cfg->audio_report_s,
     };
@@ -268,9 +269,10 @@ static void update_audio_line(struct app *a)
     if (s.state != VG_AUDIO_PLAYING)
         return;
     snprintf(a->audio_line, sizeof(a->audio_line),
-             "audio %u Hz %u ch: latency %.1f ms (buffer %.1f), drift %+.0f ppm, underruns %llu",
-             s.fmt.rate, s.fmt.channels, s.latency_ms, s.fill_ms, s.drift_ppm,
-             (unsigned long long)s.underruns);
+             "audio %u Hz %u ch: latency %.1f ms (buffer %.1f, target %.0f: %s), drift %+.0f "
+             "ppm, underruns %llu, xruns %llu",
+             s.fmt.rate, s.fmt.channels, s.latency_ms, s.fill_ms, s.target_ms, s.target_why,
+             s.drift_ppm, (unsigned long long)s.underruns, (unsigned long long)s.stalls);
     a->stats.view.extra = a->audio_line;
 }
 

@@ -68,6 +68,10 @@ static size_t build_table(struct vg_opt *t, struct vg_client_config *c)
             "audio buffered on top of the guest's 20 ms chunks, held there against clock "
             "drift",
             NULL),
+        OPT("audio-quantum-ms", 0, VG_OPT_INT, &c->audio_quantum_ms, 0, 100, NULL, "MS",
+            "the PipeWire graph period to ask for (it applies to the whole graph, the lowest "
+            "request wins); 0: ask for none. The buffering adapts to whatever the graph runs",
+            NULL),
         OPT("audio-idle-s", 0, VG_OPT_INT, &c->audio_idle_s, 0, 86400, NULL, "S",
             "close the audio stream after S seconds without audio from the guest (0: never)",
             NULL),
@@ -106,6 +110,7 @@ enum vg_client_parse vg_client_config_parse(struct vg_client_config *c, int argc
     vg_opts_set_string(&c->scream, "/dev/shm/scream-ivshmem");
     vg_opts_set_string(&c->audio_role, "Game");
     c->audio_latency_ms = 20;
+    c->audio_quantum_ms = 10;
     c->audio_idle_s = 10;
     c->audio_report_s = 10;
 

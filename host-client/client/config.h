@@ -32,6 +32,7 @@ struct vg_client_config {
     char *audio_target;     /* [optional] PipeWire sink to play on */
     char *audio_role;       /* media.role */
     int64_t audio_latency_ms;
+    int64_t audio_quantum_ms;
     int64_t audio_idle_s;
     int64_t audio_report_s;
 };

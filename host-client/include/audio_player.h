@@ -17,7 +17,9 @@ struct vg_audio_player_options {
     const char *path;        /* the source's region, e.g. /dev/shm/scream-ivshmem (borrowed) */
     const char *target;      /* [optional] sink node to play on (borrowed) */
     const char *role;        /* [optional] media.role, default "Game" (borrowed) */
-    uint32_t latency_ms;     /* buffering target on top of the 20 ms chunks */
+    uint32_t latency_ms;     /* buffering target on top of the 20 ms chunks, where it starts
+                                (it adapts: audio_rate_control.h) */
+    uint32_t quantum_ms;     /* graph period to ask PipeWire for; 0: none */
     uint32_t idle_s;         /* close the stream after this long without audio (0: never) */
     uint32_t report_s;       /* log counters this often (0: never) */
 };
@@ -34,14 +36,19 @@ struct vg_audio_stats {
     struct vg_audio_format fmt;
     double fill_ms;          /* mean ring fill over the last interval */
     double latency_ms;       /* fill + the server's delay */
-    double target_ms;
+    double target_ms;        /* the buffering target now... */
+    const char *target_why;  /* ...why it is there (static text) */
+    double quantum_ms;       /* the graph's cycle (0: not known) */
     double drift_ppm;        /* the guest's chunk clock against ours (+: the guest runs fast),
                                 measured over the stream's uninterrupted stretch */
     double rate_ppm;         /* the resampler correction the controller applies now */
     uint64_t chunks, dropped_chunks, torn_chunks, underruns, dropped_frames, full_chunks;
     uint64_t reopens;        /* streams opened */
-    uint64_t stalls;         /* the graph stalled while playing... */
-    uint64_t late_frames;    /* ...and this much audio was dropped to hold the latency */
+    uint64_t stalls;         /* the graph ran cycles without the stream (xruns)... */
+    uint64_t late_frames;    /* ...this much time of them */
+    uint64_t late_chunks;    /* chunks that came when the ring had nearly run dry */
+    uint64_t cuts;           /* times audio was dropped to stay under the hard ceiling */
+    uint32_t target_lo, target_hi; /* the target's range over the player's life */
     bool locked;             /* the rate controller has settled */
     struct {                 /* what happened after lock-in (summed over streams) */
         uint64_t underruns, dropped_frames, dropped_chunks, full_chunks;

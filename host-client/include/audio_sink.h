@@ -17,13 +17,16 @@ struct vg_audio_ring;
 struct vg_audio_sink_options {
     const char *target;  /* [optional] node name or serial of the sink to play on (borrowed) */
     const char *role;    /* media.role, e.g. "Game" (borrowed) */
-    uint32_t quantum_ms; /* the processing period to ask the server for */
+    uint32_t quantum_ms; /* the processing period to ask the server for; 0: none (the graph
+                            runs whatever its other clients and settings make it) */
 };
 
 struct vg_audio_sink_state {
     bool alive;          /* false: the server went away; destroy and create again */
     bool streaming;      /* the stream is linked and running */
-    double delay_ms;     /* audio queued in the server after the ring (graph delay) */
+    double delay_ms;     /* audio queued after the ring: the server's delay to the device and
+                            its resampler, at least the quantum the graph runs */
+    double quantum_ms;   /* the graph's cycle now; 0: not known yet */
     uint64_t errors;     /* real-time callback errors (no buffer, bad buffer) */
 };
 

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -16,6 +17,12 @@ int vg_test_checks;
 
 static char tmpdirs[8][256];
 static int n_tmpdirs;
+
+bool vg_test_selected(const char *name)
+{
+    const char *only = getenv("VG_TEST_ONLY");
+    return !only || !*only || strstr(name, only);
+}
 
 int vg_test_finish(void)
 {
@@ -34,6 +41,11 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 
 static void rm_tmpdirs(void)
 {
+    if (getenv("VG_TEST_KEEP")) { /* debugging: keep the logs and recordings */
+        for (int i = 0; i < n_tmpdirs; i++)
+            fprintf(stderr, "kept %s\n", tmpdirs[i]);
+        return;
+    }
     for (int i = 0; i < n_tmpdirs; i++)
         nftw(tmpdirs[i], rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }

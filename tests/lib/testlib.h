@@ -29,13 +29,18 @@ extern int vg_test_checks;
         }                                                                                 \
     } while (0)
 
-/* Runs a named case: prints "ok"/"FAIL" with the name. */
+/* Runs a named case: prints "ok"/"FAIL" with the name. VG_TEST_ONLY=substring runs only the
+ * cases whose names contain it (debugging). */
 #define RUN(fn)                                                                           \
     do {                                                                                  \
+        if (!vg_test_selected(#fn))                                                       \
+            break;                                                                        \
         int before_ = vg_test_failures;                                                   \
         fn();                                                                             \
         fprintf(stderr, "%s %s\n", vg_test_failures == before_ ? "ok  " : "FAIL", #fn);   \
     } while (0)
+
+bool vg_test_selected(const char *name);
 
 /* Prints "N checks, M failed" and returns the exit code for main. A run with no checks fails:
  * a test that checked nothing proved nothing. */

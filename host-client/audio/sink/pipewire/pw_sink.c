@@ -27,6 +27,7 @@
 #include "audio_ring.h"
 #include "audio_sink.h"
 #include "vg/log.h"
+#include "vg/time.h"
 
 struct vg_audio_sink {
     struct pw_thread_loop *loop;
@@ -58,12 +59,15 @@ struct vg_audio_sink {
     uint64_t skipped;            /* frames of cycles skipped, confirmed by the next call */
     uint32_t last_clock;         /* the driver's clock id */
     bool have_pos;
+    _Atomic uint64_t quantum;    /* the graph's cycle in frames of the graph rate (data thread) */
+    _Atomic uint32_t quantum_rate;
     atomic_bool dead;            /* the server went away */
     atomic_bool streaming;
     _Atomic uint64_t errors;     /* real-time callback errors */
 };
 
 #define LINK_WAIT_S 5 /* a stream unlinked this long after opening: say so */
+#define START_RATE (1.0 - 1e-7)
 
 static atomic_int pw_users;
 
@@ -224,11 +228,11 @@ static void on_process(void *data)
     uint32_t n = d->maxsize / s->stride;
     if (b->requested && b->requested < n)
         n = (uint32_t)b->requested;
-    /* Cycles the graph ran without us (this thread was late) played nothing of ours, and the
-     * audio they should have taken is late by as much: it is dropped, so the latency holds.
-     * A call that runs late can read the next cycle's position, and the next call then reads
-     * the same one again: a skip counts only when the following call moves on. Another driver
-     * (the stream moved to another device) has a position of its own. */
+    /* Cycles the graph ran without us (this thread was late) played nothing of ours: counted
+     * (the fill is that much higher, and the rate control brings it back). A call that runs
+     * late can read the next cycle's position, and the next call then reads the same one
+     * again: a skip counts only when the following call moves on. Another driver (the stream
+     * moved to another device) has a position of its own. */
     struct spa_io_position *pos = atomic_load_explicit(&s->position, memory_order_acquire);
     if (pos) {
         uint64_t p = pos->clock.position, next = s->last_pos + s->last_dur;
@@ -242,10 +246,13 @@ static void on_process(void *data)
             s->skipped = (p - next) * s->rate * r.num / r.denom;
         s->last_pos = p;
         s->last_dur = pos->clock.duration;
+        atomic_store_explicit(&s->quantum, pos->clock.duration, memory_order_relaxed);
+        atomic_store_explicit(&s->quantum_rate, r.denom, memory_order_relaxed);
         s->last_clock = pos->clock.id;
         s->have_pos = true;
     }
-    vg_audio_ring_consume(s->ring, d->data, n);
+    /* The cycle's start on CLOCK_MONOTONIC: when what it takes starts to play. */
+    vg_audio_ring_consume(s->ring, d->data, n, pos ? pos->clock.nsec : vg_time_ns());
     d->chunk->offset = 0;
     d->chunk->stride = (int32_t)s->stride;
     d->chunk->size = n * s->stride;
@@ -282,7 +289,7 @@ static struct vg_audio_sink *pw_sink_create(const struct vg_audio_sink_options *
     }
     snprintf(s->target, sizeof(s->target), "%s", o->target ? o->target : "");
     snprintf(s->role, sizeof(s->role), "%s", o->role ? o->role : "Game");
-    s->quantum_ms = o->quantum_ms ? o->quantum_ms : 5;
+    s->quantum_ms = o->quantum_ms;
     s->last_ratio = 1.0;
     s->target_id = SPA_ID_INVALID;
     s->loop = pw_thread_loop_new("vgapt-audio", NULL);
@@ -417,20 +424,25 @@ static int pw_sink_open(struct vg_audio_sink *s, const struct vg_audio_format *f
     for (uint32_t c = 0; c < fmt->channels; c++)
         info.position[c] = spa_position(pos[c], fmt->channels);
 
-    char latency[32];
-    /* The graph runs power-of-two quanta: ask for the one nearest the wanted period. */
-    uint32_t want = fmt->rate * s->quantum_ms / 1000, quantum = 32;
-    while (quantum * 2 <= want + want / 2 && quantum < 8192)
-        quantum *= 2;
-    snprintf(latency, sizeof(latency), "%u/%u", quantum, fmt->rate);
+    /* The graph runs power-of-two quanta: ask for the one nearest the wanted period, if any. A
+     * request lowers the quantum of the whole graph (every stream on the desktop), so it is
+     * a modest one; without one the graph runs its default or what others ask for. */
+    char latency[32] = "";
+    if (s->quantum_ms) {
+        uint32_t want = fmt->rate * s->quantum_ms / 1000, quantum = 32;
+        while (quantum * 2 <= want + want / 2 && quantum < 8192)
+            quantum *= 2;
+        snprintf(latency, sizeof(latency), "%u/%u", quantum, fmt->rate);
+    }
     struct pw_properties *props = pw_properties_new(
         PW_KEY_MEDIA_TYPE, "Audio", PW_KEY_MEDIA_CATEGORY, "Playback", PW_KEY_MEDIA_ROLE,
         s->role, PW_KEY_NODE_NAME, "vgapt-audio", PW_KEY_NODE_DESCRIPTION, "vgapt guest audio",
         PW_KEY_MEDIA_NAME, "guest audio", PW_KEY_APP_NAME, "vgapt", PW_KEY_APP_ICON_NAME,
-        "computer", PW_KEY_NODE_LATENCY, latency,
-        "resample.disable", "false", NULL);
+        "computer", "resample.disable", "false", NULL);
     if (!props)
         return -ENOMEM;
+    if (latency[0])
+        pw_properties_set(props, PW_KEY_NODE_LATENCY, latency);
     if (s->target[0])
         pw_properties_set(props, PW_KEY_TARGET_OBJECT, s->target);
 
@@ -446,6 +458,7 @@ static int pw_sink_open(struct vg_audio_sink *s, const struct vg_audio_format *f
     s->have_pos = false;
     s->skipped = 0;
     atomic_store(&s->position, NULL);
+    atomic_store(&s->quantum, 0);
     pw_thread_loop_lock(s->loop);
     s->stream = pw_stream_new(s->core, "vgapt guest audio", props); /* takes props */
     int r = s->stream ? 0 : -errno;
@@ -455,6 +468,14 @@ static int pw_sink_open(struct vg_audio_sink *s, const struct vg_audio_format *f
                               PW_STREAM_FLAG_AUTOCONNECT | PW_STREAM_FLAG_MAP_BUFFERS |
                                   PW_STREAM_FLAG_RT_PROCESS,
                               params, 1);
+    }
+    if (r == 0) {
+        /* The adaptive resampler from the first sample: a rate of exactly 1 leaves it out
+         * (passthrough) until the first correction switches it in, which shifts the audio by
+         * its filter's delay: a click. A rate 1e-7 off (inaudible) keeps it in. */
+        float value = (float)START_RATE;
+        pw_stream_set_control(s->stream, SPA_PROP_rate, 1, &value, 0);
+        s->last_ratio = START_RATE;
     }
     if (r == 0 && s->link_timer) {
         struct timespec t = {.tv_sec = LINK_WAIT_S};
@@ -490,14 +511,23 @@ static void pw_sink_query(struct vg_audio_sink *s, struct vg_audio_sink_state *o
     out->alive = !atomic_load(&s->dead);
     out->streaming = atomic_load(&s->streaming);
     out->errors = atomic_load_explicit(&s->errors, memory_order_relaxed);
-    if (s->stream) {
-        struct pw_time t;
-        if (pw_stream_get_time_n(s->stream, &t, sizeof(t)) == 0 && t.rate.denom) {
-            out->delay_ms = (double)t.delay * 1000.0 * t.rate.num / t.rate.denom;
-            if (s->rate)
-                out->delay_ms += (double)t.queued / s->stride * 1000.0 / s->rate;
-        }
+    if (!s->stream)
+        return;
+    uint64_t q = atomic_load_explicit(&s->quantum, memory_order_relaxed);
+    uint32_t qrate = atomic_load_explicit(&s->quantum_rate, memory_order_relaxed);
+    if (q && qrate)
+        out->quantum_ms = (double)q * 1000.0 / qrate;
+    struct pw_time t;
+    if (pw_stream_get_time_n(s->stream, &t, sizeof(t)) == 0 && t.rate.denom) {
+        out->delay_ms = (double)t.delay * 1000.0 * t.rate.num / t.rate.denom;
+        if (s->rate)
+            out->delay_ms += ((double)t.queued / s->stride + (double)t.buffered) * 1000.0 /
+                             s->rate;
     }
+    /* What the stream gives a cycle plays over the next at the earliest: a driver that
+     * reports no delay of its own (a null sink) still has that one. */
+    if (out->delay_ms < out->quantum_ms)
+        out->delay_ms = out->quantum_ms;
 }
 
 static int pw_sink_acquire_rt(struct vg_audio_sink *s, int priority)
