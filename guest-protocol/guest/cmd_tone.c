@@ -231,25 +231,37 @@ static int open_format(struct vg_scream_writer *w, const struct format *f,
 }
 
 /* Chunk timing over stretches of regular pacing, for the effective rate in the summary. */
+/* The chunk rate as written: the least-squares slope of publish times against the chunk's
+ * place, per stretch between restarts and stalls, so that one chunk published late (a busy
+ * machine) barely moves it, as it would the span from the first to the last. */
 struct pace_stats {
-    uint64_t intervals, span_ns;
-    uint64_t seg_first_ns, seg_last_ns, seg_chunks;
+    uint64_t intervals;     /* over the stretches done */
+    double span_s;          /* their slopes times their intervals: seconds */
+    uint64_t seg_first_ns;  /* the stretch in progress */
+    double n, sk, st, skk, skt;
 };
 
 static void pace_end_segment(struct pace_stats *s)
 {
-    if (s->seg_chunks >= 2) {
-        s->intervals += s->seg_chunks - 1;
-        s->span_ns += s->seg_last_ns - s->seg_first_ns;
+    double den = s->n * s->skk - s->sk * s->sk;
+    if (s->n >= 3 && den > 0) {
+        double slope = (s->n * s->skt - s->sk * s->st) / den; /* seconds per chunk */
+        s->intervals += (uint64_t)s->n - 1;
+        s->span_s += slope * (s->n - 1);
     }
-    s->seg_chunks = 0;
+    s->n = s->sk = s->st = s->skk = s->skt = 0;
 }
 
 static void pace_chunk(struct pace_stats *s, uint64_t ns)
 {
-    if (s->seg_chunks++ == 0)
+    if (s->n == 0)
         s->seg_first_ns = ns;
-    s->seg_last_ns = ns;
+    double k = s->n, t = (double)(ns - s->seg_first_ns) / 1e9;
+    s->n++;
+    s->sk += k;
+    s->st += t;
+    s->skk += k * k;
+    s->skt += k * t;
 }
 
 static int run(const struct options *o, const struct format *first, const struct format *second)
@@ -354,7 +366,7 @@ static int run(const struct options *o, const struct format *first, const struct
     pace_end_segment(&pace);
 
     double secs = (double)(vg_time_ns() - start) / 1e9;
-    double rate = pace.span_ns ? (double)pace.intervals * 1e9 / (double)pace.span_ns : 0.0;
+    double rate = pace.span_s > 0 ? (double)pace.intervals / pace.span_s : 0.0;
     if (late)
         vg_warn("fell more than %d chunks behind %" PRIu64 " times (machine too busy)",
                 MAX_LATE_CHUNKS, late);
