@@ -292,7 +292,7 @@ int vg_guest_pattern_main(int argc, char **argv)
     /* name, short, type, dest, min, max, choices, arg, help */
     const struct vg_opt opts[] = {
         {"shm", 0, VG_OPT_STRING, &o.shm, 0, 0, NULL, "FILE",
-         "shared-memory file to write (created if missing), e.g. /dev/shm/vgapt", NULL},
+         "shared-memory file to write (created if missing), e.g. /dev/shm/looking-glass", NULL},
         {"size", 0, VG_OPT_SIZE, o.size, 1, VG_FP_MAX_DIM, NULL, "WxH", "frame size", NULL},
         {"fps", 0, VG_OPT_INT, &o.fps, 1, 1000, NULL, "N", "frames per second, 1 to 1000", NULL},
         {"format", 0, VG_OPT_CHOICE, &o.format, 0, 0, format_names, "FORMAT", "pixel format.",
