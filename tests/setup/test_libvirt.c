@@ -1,7 +1,7 @@
 /* VM edits through libvirt's test driver on one connection: --ivshmem, --gpu,
  * --hide-hypervisor and --hugepages round trips (the XML libvirt returns), idempotence,
  * virt-xml-validate on the result, a refused definition keeping the old one, undo restoring
- * the exact previous XML, and the IVSHMEM sizing rule.
+ * the exact previous XML.
  * Usage: test-setup-libvirt PATH-TO-vgapt-setup GOLDEN-DIR */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +13,6 @@
 #include "fakeroot.h"
 #include "libvirt/conn.h"
 #include "libvirt/domain_edit.h"
-#include "libvirt/ivshmem_size.h"
 #include "model/model.h"
 #include "plan/builders.h"
 #include "testlib.h"
@@ -43,19 +42,6 @@ static bool has(const char *text, const char *needle)
     if (!found)
         fprintf(stderr, "missing: %s\n", needle);
     return found;
-}
-
-static void ivshmem_size_follows_the_resolution_rule(void)
-{
-    CHECK(vg_ivshmem_size_mib(1920, 1080, false) == 32);
-    CHECK(vg_ivshmem_size_mib(2560, 1440, false) == 64);
-    CHECK(vg_ivshmem_size_mib(3840, 2160, false) == 128);
-    CHECK(vg_ivshmem_size_mib(1920, 1080, true) == 64);
-    CHECK(vg_ivshmem_size_mib(2560, 1440, true) == 128);
-    CHECK(vg_ivshmem_size_mib(3840, 2160, true) == 256);
-    CHECK(vg_ivshmem_size_mib(1280, 720, false) == 32); /* 8 MiB of frames + 10 */
-    CHECK(vg_ivshmem_size_mib(1, 1, false) == 16);
-    CHECK(vg_ivshmem_size_mib(16384, 16384, true) == 8192);
 }
 
 static bool validate_xml(const char *xml)
@@ -139,7 +125,7 @@ static void all_edits_round_trip_through_libvirt_and_undo_restores(void)
     vg_plan_finish(&p);
 
     struct vg_sbuf report = {0};
-    CHECK(vg_undo(root, &o, &report));
+    CHECK(vg_undo(root, &o, &(struct vg_undo_opts){.apply = true}, &report));
     CHECK(has(report.data, "restored domain win10\n"));
     vg_sbuf_free(&report);
     char *undone = vg_virt_get_xml(v, "win10");
@@ -255,6 +241,124 @@ static void hugepages_and_hiding_without_q35_skip_the_ioapic(void)
     CHECK(vg_domain_edit("not xml", &e, &old, &changes, &mem) == NULL);
 }
 
+static void a_doorbell_region_becomes_plain_without_server_and_msi(void)
+{
+    const char *xml =
+        "<domain type='kvm'><name>lg</name><memory unit='GiB'>4</memory>"
+        "<os><type arch='x86_64' machine='pc-q35-7.2'>hvm</type></os><devices>"
+        "<shmem name='looking-glass'><model type='ivshmem-doorbell'/><size unit='M'>32</size>"
+        "<server path='/var/lib/libvirt/shmem/looking-glass-sock'/><msi vectors='1' "
+        "ioeventfd='on'/></shmem></devices></domain>";
+    struct vg_domain_edit e = {.ivshmem = true, .ivshmem_mib = 32, .keep_larger = true};
+    struct vg_sbuf changes = {0};
+    char *old = NULL;
+    unsigned long mem = 0;
+    char *out = vg_domain_edit(xml, &e, &old, &changes, &mem);
+    CHECK(has(out, "<shmem name=\"looking-glass\">\n      <model type=\"ivshmem-plain\"/>\n"
+                   "      <size unit=\"M\">32</size>\n    </shmem>"));
+    CHECK(!strstr(out, "<server") && !strstr(out, "<msi"));
+    CHECK(has(changes.data, "model ivshmem-doorbell -> ivshmem-plain\n"));
+    CHECK(has(changes.data, "<server> and <msi> dropped"));
+    CHECK(validate_xml(out));
+    free(out);
+    free(old);
+    vg_sbuf_free(&changes);
+}
+
+static void a_larger_region_is_kept_unless_a_resolution_is_given(void)
+{
+    struct vg_virt *v = vg_virt_open(uri, false, NULL);
+    struct vg_host h;
+    CHECK(vg_host_load(&h, root));
+    struct vg_domain_ops ops = vg_virt_ops(v);
+    struct vg_apply_opts o = {.domain = &ops};
+    /* --resolution 2560x1440 made 64 MiB; then a plain --ivshmem (1920x1080: 32). */
+    struct {
+        uint32_t w, h;
+        bool given;
+        const char *size, *note;
+    } runs[] = {
+        {2560, 1440, true, "<size unit='M'>64</size>", NULL},
+        {1920, 1080, false, "<size unit='M'>64</size>",
+         "Kept <shmem name='looking-glass'> at 64 MiB: larger than the 32 MiB asked for "
+         "(--resolution WxH sets the size for that resolution).\n"},
+        {1920, 1080, true, "<size unit='M'>32</size>", NULL},
+    };
+    for (int i = 0; i < 3; i++) {
+        char *xml = vg_virt_get_xml(v, "win10");
+        struct vg_vm_request r = {.domain = "win10",
+                                  .xml = xml,
+                                  .ivshmem = true,
+                                  .width = runs[i].w,
+                                  .height = runs[i].h,
+                                  .resolution_given = runs[i].given};
+        struct vg_plan p;
+        vg_plan_init(&p, "size", root);
+        CHECK(vg_plan_vm(&p, &h, &r));
+        if (runs[i].note)
+            CHECK(has(p.notes.data, runs[i].note));
+        CHECK(vg_apply(&p, &o));
+        vg_plan_finish(&p);
+        free(xml);
+        xml = vg_virt_get_xml(v, "win10");
+        CHECK_MSG(has(xml, runs[i].size), "run %d", i);
+        free(xml);
+    }
+    vg_host_finish(&h);
+    vg_virt_close(v);
+}
+
+static void an_unknown_user_is_refused_at_plan_time(void)
+{
+    char r2[700];
+    snprintf(r2, sizeof(r2), "%s/user-root", tmp);
+    mkdir(r2, 0755);
+    fr_build(r2, &fr_x399);
+    fr_write(r2, "/etc/passwd",
+             "root:x:0:0:root:/root:/bin/bash\n"
+             "alice:x:1000:1000:Alice:/home/alice:/bin/bash\n");
+    fr_write(r2, "/etc/group", "root:x:0:\nkvm:x:993:alice\n");
+    char *argv[] = {(char *)setup, "--domain", "win10",  "--ivshmem", "--user", "nosuchuser",
+                    "--connect",   uri,        "--root", r2,          NULL};
+    char *out, *err;
+    CHECK(fr_run(argv, &out, &err) == 1);
+    CHECK(has(err, "--user nosuchuser: no such user on this host"));
+    CHECK(!strstr(out, "Dry run"));
+    free(out);
+    free(err);
+    argv[5] = "alice";
+    CHECK(fr_run(argv, &out, &err) == 0);
+    CHECK(has(out, "+f /dev/shm/looking-glass 0660 alice kvm -\n"));
+    free(out);
+    free(err);
+    fr_write(r2, "/etc/group", "root:x:0:\n");
+    CHECK(fr_run(argv, &out, &err) == 1);
+    CHECK(has(err, "the group kvm, which this host lacks"));
+    free(out);
+    free(err);
+}
+
+static void a_running_domain_is_told_to_shut_down_and_start(void)
+{
+    /* test:///default's domain "test" is running; win10 in node.xml is shut off. */
+    char *argv[] = {(char *)setup, "--domain",        "test",   "--hide-hypervisor",
+                    "--connect",   "test:///default", "--root", root,
+                    NULL};
+    char *out, *err;
+    CHECK(fr_run(argv, &out, &err) == 0);
+    CHECK(has(out, "Domain test is running: the new definition takes effect only after a full "
+                   "shutdown and start (virsh shutdown test, wait until it is shut off, then "
+                   "virsh start test); a reboot inside the guest is not enough.\n"));
+    free(out);
+    free(err);
+    char *argv2[] = {(char *)setup, "--domain", "win10", "--hide-hypervisor", "--connect", uri,
+                     "--root",      root,       NULL};
+    CHECK(fr_run(argv2, &out, &err) == 0);
+    CHECK(!strstr(out, "is running"));
+    free(out);
+    free(err);
+}
+
 static void cli_dry_run_shows_the_domain_diff(void)
 {
     char *argv[] = {(char *)setup,       "--domain",  "win10", "--ivshmem", "--gpu", "0a:00.0",
@@ -336,13 +440,23 @@ static void cli_apply_then_undo_uses_the_plans_connection(void)
     CHECK(has(out, "Applied. vgapt-setup undo reverts it."));
     free(out);
     free(err);
-    /* The test driver forgets between processes; what matters is which connection undo
-     * picks (the plan's, not the default) and that the backup is defined there. */
-    char *argv2[] = {(char *)setup, "undo", "--root", r2, NULL};
-    CHECK(fr_run(argv2, &out, &err) == 0);
+    /* The test driver forgets between processes: to undo, the domain looks changed since
+     * the apply (the edit is gone), so undo refuses until --force. What matters here is which
+     * connection undo picks (the plan's, not the default) and that the backup is defined
+     * there. */
+    char *argv1[] = {(char *)setup, "undo", "--apply", "--root", r2, NULL};
+    CHECK(fr_run(argv1, &out, &err) == 1);
     char want[800];
     snprintf(want, sizeof(want), "libvirt connection of the plan: %s\n", uri);
     CHECK(has(out, want));
+    CHECK(has(out, "CHANGED: domain win10 changed since the apply:\n"));
+    CHECK(has(out, "-    <kvm>\n"));
+    CHECK(has(out, "run the command again with --force"));
+    CHECK(!strstr(out, "restored domain"));
+    free(out);
+    free(err);
+    char *argv2[] = {(char *)setup, "undo", "--apply", "--force", "--root", r2, NULL};
+    CHECK(fr_run(argv2, &out, &err) == 0);
     CHECK(has(out, "restored domain win10\nundone: edit domain win10\n"));
     free(out);
     free(err);
@@ -367,7 +481,6 @@ int main(int argc, char **argv)
     fr_build(root, &fr_x399);
     fr_write(tmp, "/node.xml", node_xml);
     snprintf(uri, sizeof(uri), "test://%s/node.xml", tmp);
-    RUN(ivshmem_size_follows_the_resolution_rule);
     RUN(all_edits_round_trip_through_libvirt_and_undo_restores);
     RUN(size_change_updates_the_region_in_place);
     RUN(refused_definition_keeps_the_old_one_and_rolls_back_files);
@@ -375,5 +488,9 @@ int main(int argc, char **argv)
     RUN(cli_dry_run_shows_the_domain_diff);
     RUN(hugepages_already_reserved_need_no_sysctl);
     RUN(cli_apply_then_undo_uses_the_plans_connection);
+    RUN(a_doorbell_region_becomes_plain_without_server_and_msi);
+    RUN(a_larger_region_is_kept_unless_a_resolution_is_given);
+    RUN(an_unknown_user_is_refused_at_plan_time);
+    RUN(a_running_domain_is_told_to_shut_down_and_start);
     return vg_test_finish();
 }

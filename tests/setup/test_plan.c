@@ -172,9 +172,23 @@ static void dirty_group_and_boot_gpu_are_refused_with_the_reason(void)
     CHECK(has(err, "0000:0a:00.1 is a HDMI audio [10de:10f1], not a GPU"));
     free(out);
     free(err);
-    rc = cli(&fr_no_iommu, ARGS("bind", "--gpu", "01:00.0"), &out, &err);
+}
+
+static void intel_with_the_iommu_off_gets_the_kernel_flags_first(void)
+{
+    /* check says bind adds intel_iommu=on: bind must do that, not refuse for want of a group. */
+    char *out, *err;
+    int rc = cli(&fr_no_iommu, ARGS("bind", "--gpu", "01:00.0"), &out, &err);
+    CHECK_MSG(rc == 0, "rc %d: %s", rc, err);
+    CHECK(has(out, "intel_iommu=on iommu=pt\"\n"));
+    CHECK(has(out, "this plan only turns the IOMMU on. After --apply: reboot, run vgapt-setup "
+                   "check, then vgapt-setup bind --gpu 0000:01:00.0 again"));
+    CHECK(!strstr(out, "vfio-pci ids="));
+    free(out);
+    free(err);
+    rc = cli(&fr_no_iommu, ARGS("bind", "--gpu", "01:00.1"), &out, &err);
     CHECK(rc == 1);
-    CHECK(has(err, "0000:01:00.0 has no IOMMU group"));
+    CHECK(has(err, "not a GPU"));
     free(out);
     free(err);
 }
@@ -242,7 +256,7 @@ static void apply_then_undo_leaves_every_byte_as_it_was(void)
     vg_plan_finish(&p);
 
     struct vg_sbuf report = {0};
-    CHECK(vg_undo(root, &o, &report));
+    CHECK(vg_undo(root, &o, &(struct vg_undo_opts){.apply = true}, &report));
     CHECK(has(report.data, "removed /etc/modprobe.d/vgapt-vfio.conf\n"));
     CHECK(has(report.data, "restored /etc/default/grub\n"));
     vg_sbuf_free(&report);
@@ -267,7 +281,7 @@ static void apply_then_undo_leaves_every_byte_as_it_was(void)
     free(calls);
     /* Nothing left to undo. */
     vg_log_set_level(VG_LOG_ERROR + 0);
-    CHECK(!vg_undo(root, &o, &report));
+    CHECK(!vg_undo(root, &o, &(struct vg_undo_opts){.apply = true}, &report));
     vg_sbuf_free(&report);
     vg_host_finish(&h);
     free(before);
@@ -356,7 +370,8 @@ static void unbind_reverses_bind_and_keeps_the_iommu_flags(void)
     free(grub);
     free(conf);
     /* undo twice: back to bound, then back to the original. */
-    char *argv4[] = {(char *)setup, "undo", "--root", root, "--connect", "test:///default", NULL};
+    char *argv4[] = {(char *)setup, "undo",      "--apply",         "--root",
+                     root,          "--connect", "test:///default", NULL};
     CHECK(fr_run(argv4, &out, &err) == 0);
     CHECK(has(out, "undone: undo boot-time vfio-pci binding"));
     free(out);
@@ -448,6 +463,7 @@ int main(int argc, char **argv)
     RUN(builtin_vfio_goes_on_the_systemd_boot_command_line);
     RUN(kernelstub_gets_the_flags_through_its_own_command);
     RUN(dirty_group_and_boot_gpu_are_refused_with_the_reason);
+    RUN(intel_with_the_iommu_off_gets_the_kernel_flags_first);
     RUN(single_gpu_hooks_plan);
     RUN(apply_then_undo_leaves_every_byte_as_it_was);
     RUN(failure_midway_rolls_back_everything);

@@ -116,6 +116,15 @@ static void manifest_argv(struct vg_sbuf *m, char *const *argv)
     vg_sbuf_puts(m, "\n");
 }
 
+/* A command undo leaves alone, with the reason, for the undo plan to show. */
+static void manifest_kept(struct vg_sbuf *m, const char *why, char *const *argv)
+{
+    vg_sbuf_printf(m, "kept\t%s", why);
+    for (char *const *a = argv; *a; a++)
+        vg_sbuf_printf(m, "\t%s", *a);
+    vg_sbuf_puts(m, "\n");
+}
+
 struct done {
     const struct vg_step *s;
     struct vg_sbuf dirs;
@@ -141,7 +150,7 @@ static void rollback(const struct vg_plan *p, struct done *d, size_t n,
         }
     }
     for (size_t i = 0; i < n; i++)
-        if (d[i].ran)
+        if (d[i].ran && !d[i].s->kept)
             vg_run_argv(d[i].s->undo_argv ? d[i].s->undo_argv : d[i].s->argv);
 }
 
@@ -188,6 +197,10 @@ bool vg_apply(const struct vg_plan *p, const struct vg_apply_opts *o)
                     goto fail;
             }
             if (s->kind == VG_STEP_WRITE) {
+                /* What the step leaves, for undo to see later changes. */
+                snprintf(path, sizeof(path), "%s/%zu.new", dir, i + 1);
+                if (!vg_write_atomic(p->root, path, s->content, s->len, 0600, NULL))
+                    goto fail;
                 if (!vg_write_atomic(p->root, s->path, s->content, s->len, s->mode, &di->dirs))
                     goto fail_this;
             } else if (!remove_file(p->root, s->path)) {
@@ -195,12 +208,18 @@ bool vg_apply(const struct vg_plan *p, const struct vg_apply_opts *o)
             }
             vg_sbuf_puts(&m, "file\t");
             field(&m, s->path, false);
-            if (s->old_content) {
+            {
                 char num[64];
-                snprintf(num, sizeof(num), "%zu.orig\t%04o", i + 1, di->mode);
+                if (s->old_content)
+                    snprintf(num, sizeof(num), "%zu.orig\t%04o", i + 1, di->mode);
+                else
+                    snprintf(num, sizeof(num), "-\t-");
+                field(&m, num, false);
+                if (s->kind == VG_STEP_WRITE)
+                    snprintf(num, sizeof(num), "%zu.new", i + 1);
+                else
+                    snprintf(num, sizeof(num), "-");
                 field(&m, num, true);
-            } else {
-                field(&m, "-\t-", true);
             }
             if (di->dirs.len) {
                 char *copy = vg_xstrdup(di->dirs.data), *save = NULL;
@@ -218,7 +237,10 @@ bool vg_apply(const struct vg_plan *p, const struct vg_apply_opts *o)
             di->ran = true; /* a failed command may have done part of its work */
             if (!vg_run_argv(s->argv))
                 goto fail_this;
-            manifest_argv(&m, s->undo_argv ? s->undo_argv : s->argv);
+            if (s->kept)
+                manifest_kept(&m, s->kept, s->argv);
+            else
+                manifest_argv(&m, s->undo_argv ? s->undo_argv : s->argv);
             break;
         case VG_STEP_DOMAIN:
             if (!o->domain) {
@@ -230,7 +252,17 @@ bool vg_apply(const struct vg_plan *p, const struct vg_apply_opts *o)
                 goto fail;
             if (!o->domain->define(o->domain->ctx, s->domain, s->new_xml))
                 goto fail_this;
-            vg_sbuf_printf(&m, "domain\t%s\t%zu.xml\n", s->domain, i + 1);
+            vg_sbuf_printf(&m, "domain\t%s\t%zu.xml", s->domain, i + 1);
+            {
+                /* The definition as libvirt holds it, for undo to see later changes. */
+                char *held =
+                    o->domain->get_xml ? o->domain->get_xml(o->domain->ctx, s->domain) : NULL;
+                snprintf(path, sizeof(path), "%s/%zu.defined.xml", dir, i + 1);
+                if (held && vg_write_atomic(p->root, path, held, strlen(held), 0600, NULL))
+                    vg_sbuf_printf(&m, "\t%zu.defined.xml", i + 1);
+                free(held);
+            }
+            vg_sbuf_puts(&m, "\n");
             break;
         }
         n_done = i + 1;

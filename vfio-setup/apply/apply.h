@@ -1,6 +1,7 @@
 /* Writers: run a plan with backups under a state directory, roll back on failure, undo the
  * last applied plan. The state directory is <root>/var/lib/vgapt-setup/plans/NNNN/: a
- * manifest (one line per thing done) and the backups it names. */
+ * manifest (one line per thing done), the backups it names, and a copy of what each step left
+ * (N.new, N.defined.xml) so that undo can tell what changed since. */
 #pragma once
 
 #include <stdbool.h>
@@ -14,6 +15,9 @@ struct vg_domain_ops {
     void *ctx; /* borrowed */
     /* Defines name from xml; logs the cause and returns false on failure. */
     bool (*define)(void *ctx, const char *name, const char *xml);
+    /* [optional] The inactive XML of name as libvirt holds it (owned), NULL when name is not
+     * defined or cannot be read (not logged). */
+    char *(*get_xml)(void *ctx, const char *name);
 };
 
 struct vg_apply_opts {
@@ -28,10 +32,22 @@ struct vg_apply_opts {
  * the cause logged. Commands run only when the plan's root is "/" (or run_under_root). */
 bool vg_apply(const struct vg_plan *p, const struct vg_apply_opts *o);
 
-/* Undoes the last applied plan under root: files restored byte for byte (or removed when
- * the plan created them), domains redefined from their backups, commands re-run (their
- * undo form when they have one). False when there is nothing to undo or a step failed. */
-bool vg_undo(const char *root, const struct vg_apply_opts *o, struct vg_sbuf *report);
+struct vg_undo_opts {
+    bool apply; /* false: only show what undo would do */
+    bool force; /* undo files and domains that changed since the apply, and skip domains
+                 * without a libvirt connection */
+};
+
+/* The last applied plan under root, undone: files restored byte for byte (or removed when the
+ * plan created them), domains redefined from their backups, then each command's reverse
+ * (its undo form, or the command again to regenerate from the restored files; none for a
+ * kept one). Appends the undo plan to report, with each file or domain that changed since
+ * the apply (and how), and with u->apply the outcome of each step. A step that fails does
+ * not stop the others, and the plan is marked undone all the same (the report says what to
+ * do by hand). False when there is nothing to undo, when something changed since and not
+ * u->force (nothing is done then), or when a step failed. */
+bool vg_undo(const char *root, const struct vg_apply_opts *o, const struct vg_undo_opts *u,
+             struct vg_sbuf *report);
 
 /* Where the applied plans live under root: VG_STATE_DIR, or for a user who is not root working
  * on the live system, $XDG_STATE_HOME/vgapt-setup/plans (~/.local/state/...). */

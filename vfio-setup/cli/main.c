@@ -124,6 +124,7 @@ static int cmd_vm(const struct cli *c, const struct vg_host *h)
         .ivshmem = c->ivshmem,
         .width = w,
         .height = hgt,
+        .resolution_given = c->resolution != NULL,
         .hdr = c->hdr,
         .audio = c->audio,
         .gpu = c->gpu,
@@ -139,8 +140,19 @@ static int cmd_vm(const struct cli *c, const struct vg_host *h)
     free(p.title);
     p.title = vg_xasprintf("edit domain %s", c->domain);
     p.uri = vg_xstrdup(c->uri);
-    if (vg_plan_vm(&p, h, &req))
+    if (vg_plan_vm(&p, h, &req)) {
+        bool defines = false;
+        for (size_t i = 0; i < p.n; i++)
+            defines |= p.steps[i].kind == VG_STEP_DOMAIN;
+        if (defines && vg_virt_is_active(v, c->domain) == 1)
+            vg_sbuf_printf(&p.notes,
+                           "Domain %s is running: the new definition takes effect only after "
+                           "a full shutdown and start (virsh shutdown %s, wait until it is shut "
+                           "off, then virsh start %s); a reboot inside the guest is not "
+                           "enough.\n",
+                           c->domain, c->domain, c->domain);
         rc = show_and_apply(c, &p, v);
+    }
     vg_plan_finish(&p);
     free(xml);
 cleanup:
@@ -163,8 +175,9 @@ static int cmd_undo(const struct cli *c)
     free(err);
     struct vg_domain_ops ops = v ? vg_virt_ops(v) : (struct vg_domain_ops){0};
     struct vg_apply_opts o = {.domain = v ? &ops : NULL};
+    struct vg_undo_opts uo = {.apply = c->apply, .force = c->force};
     struct vg_sbuf report = {0};
-    bool ok = vg_undo(c->root, &o, &report);
+    bool ok = vg_undo(c->root, &o, &uo, &report);
     fputs_all(report.data, stdout);
     vg_sbuf_free(&report);
     vg_virt_close(v);
@@ -228,7 +241,9 @@ int main(int argc, char **argv)
         {"apply", 0, VG_OPT_FLAG, &c.apply, 0, 0, NULL, NULL,
          "carry out the plan (without it, only show it)", NULL},
         {"force", 0, VG_OPT_FLAG, &c.force, 0, 0, NULL, NULL,
-         "pass a shared IOMMU group or the boot GPU anyway", NULL},
+         "pass a shared IOMMU group or the boot GPU anyway; undo: overwrite what changed "
+         "since the apply",
+         NULL},
         {"gpu", 'g', VG_OPT_STRING, &c.gpu, 0, 0, NULL, "BDF", "the guest GPU (0000:0a:00.0)",
          NULL},
         {"domain", 'd', VG_OPT_STRING, &c.domain, 0, 0, NULL, "NAME", "the libvirt domain", NULL},
@@ -248,7 +263,7 @@ int main(int argc, char **argv)
         {"hugepages", 0, VG_OPT_FLAG, &c.hugepages, 0, 0, NULL, NULL,
          "back the VM's memory with hugepages", NULL},
         {"user", 'u', VG_OPT_STRING, &c.user, 0, 0, NULL, "USER",
-         "who runs vgapt-client (owner of /dev/shm files)", NULL},
+         "who runs vgapt-client (owner of /dev/shm files); under sudo, $SUDO_USER", NULL},
         {"mode", 0, VG_OPT_STRING, &c.mode, 0, 0, NULL, "single|dynamic",
          "hooks: single-GPU or dual-GPU dynamic", NULL},
         {"log-level", 0, VG_OPT_STRING, &c.log_level, 0, 0, NULL, "LEVEL",

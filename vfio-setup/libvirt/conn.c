@@ -62,6 +62,16 @@ char *vg_virt_get_xml(struct vg_virt *v, const char *name)
     return copy;
 }
 
+int vg_virt_is_active(struct vg_virt *v, const char *name)
+{
+    virDomainPtr d = virDomainLookupByName(v->conn, name);
+    if (!d)
+        return -1;
+    int active = virDomainIsActive(d);
+    virDomainFree(d);
+    return active < 0 ? -1 : active;
+}
+
 static bool define(void *ctx, const char *name, const char *xml)
 {
     struct vg_virt *v = ctx;
@@ -77,7 +87,20 @@ static bool define(void *ctx, const char *name, const char *xml)
     return same;
 }
 
+static char *held_xml(void *ctx, const char *name)
+{
+    struct vg_virt *v = ctx;
+    virDomainPtr d = virDomainLookupByName(v->conn, name);
+    if (!d)
+        return NULL;
+    char *xml = virDomainGetXMLDesc(d, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
+    virDomainFree(d);
+    char *copy = xml ? vg_xstrdup(xml) : NULL;
+    free(xml);
+    return copy;
+}
+
 struct vg_domain_ops vg_virt_ops(struct vg_virt *v)
 {
-    return (struct vg_domain_ops){.ctx = v, .define = define};
+    return (struct vg_domain_ops){.ctx = v, .define = define, .get_xml = held_xml};
 }

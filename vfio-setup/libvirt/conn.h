@@ -14,5 +14,7 @@ struct vg_virt *vg_virt_open(const char *uri, bool read_only, char **error);
 void vg_virt_close(struct vg_virt *v);
 /* The inactive XML of name (owned), or NULL with the cause logged. */
 char *vg_virt_get_xml(struct vg_virt *v, const char *name);
+/* Whether name is running (or paused): 1, 0, or -1 when libvirt cannot say. */
+int vg_virt_is_active(struct vg_virt *v, const char *name);
 /* DOMAIN step writer for vg_apply/vg_undo; ctx is the struct vg_virt. */
 struct vg_domain_ops vg_virt_ops(struct vg_virt *v);

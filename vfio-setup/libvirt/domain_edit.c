@@ -105,7 +105,19 @@ static unsigned long long size_kib(xmlNodePtr n)
     return kib;
 }
 
-static void shmem(xmlNodePtr devices, const char *name, uint32_t mib, struct vg_sbuf *changes)
+static void drop_children(xmlNodePtr n, const char *name)
+{
+    for (xmlNodePtr c = n->children, next; c; c = next) {
+        next = c->next;
+        if (c->type == XML_ELEMENT_NODE && !xmlStrcmp(c->name, X(name))) {
+            xmlUnlinkNode(c);
+            xmlFreeNode(c);
+        }
+    }
+}
+
+static void shmem(xmlNodePtr devices, const char *name, uint32_t mib, bool keep_larger,
+                  struct vg_sbuf *changes, struct vg_sbuf *notes)
 {
     xmlNodePtr s = NULL;
     for (xmlNodePtr c = devices->children; c; c = c->next)
@@ -124,9 +136,29 @@ static void shmem(xmlNodePtr devices, const char *name, uint32_t mib, struct vg_
     }
     bool created = false;
     xmlNodePtr model = child_or_new(s, "model", &created);
+    xmlChar *was = xmlGetProp(model, X("type"));
     if (set_attr(model, "type", "ivshmem-plain"))
-        vg_sbuf_printf(changes, "<shmem name='%s'>: model ivshmem-plain\n", name);
+        vg_sbuf_printf(changes, "<shmem name='%s'>: model %s -> ivshmem-plain\n", name,
+                       was ? (const char *)was : "(none)");
+    xmlFree(was);
+    /* libvirt refuses both with ivshmem-plain: they belong to ivshmem-doorbell. */
+    if (child(s, "server") || child(s, "msi")) {
+        drop_children(s, "server");
+        drop_children(s, "msi");
+        vg_sbuf_printf(changes,
+                       "<shmem name='%s'>: <server> and <msi> dropped (only "
+                       "ivshmem-doorbell has them)\n",
+                       name);
+    }
     xmlNodePtr size = child(s, "size");
+    if (size && keep_larger && size_kib(size) > (unsigned long long)mib * 1024) {
+        if (notes)
+            vg_sbuf_printf(notes,
+                           "Kept <shmem name='%s'> at %llu MiB: larger than the %u MiB asked "
+                           "for (--resolution WxH sets the size for that resolution).\n",
+                           name, size_kib(size) / 1024, mib);
+        return;
+    }
     if (!size || size_kib(size) != (unsigned long long)mib * 1024) {
         unsigned long long old = size ? size_kib(size) / 1024 : 0;
         if (!size)
@@ -236,9 +268,9 @@ char *vg_domain_edit(const char *xml, const struct vg_domain_edit *e, char **old
     if (e->ivshmem || e->n_hostdevs)
         devices = child_or_new(dom, "devices", NULL);
     if (e->ivshmem) {
-        shmem(devices, VG_SHM_FRAMES, e->ivshmem_mib, changes);
+        shmem(devices, VG_SHM_FRAMES, e->ivshmem_mib, e->keep_larger, changes, e->notes);
         if (e->scream)
-            shmem(devices, VG_SHM_SCREAM, VG_SCREAM_MIB, changes);
+            shmem(devices, VG_SHM_SCREAM, VG_SCREAM_MIB, false, changes, e->notes);
     }
     for (size_t i = 0; i < e->n_hostdevs; i++)
         hostdev(devices, e->hostdevs[i], i == 0 ? e->rom : NULL, changes);

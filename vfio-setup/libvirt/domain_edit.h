@@ -15,6 +15,7 @@
 struct vg_domain_edit {
     bool ivshmem;
     uint32_t ivshmem_mib;        /* size of the frame region */
+    bool keep_larger;            /* an existing larger frame region stays as it is */
     bool scream;                 /* with ivshmem: the 2 MiB audio region */
     const char *const *hostdevs; /* borrowed BDFs ("0000:0a:00.0"), passed in this order */
     size_t n_hostdevs;
@@ -22,6 +23,7 @@ struct vg_domain_edit {
     bool hide_hypervisor;
     const char *vendor_id; /* borrowed, 1..12 alphanumerics */
     bool hugepages;
+    struct vg_sbuf *notes; /* [optional] borrowed: what was left as it was, and why */
 };
 
 /* Parses xml, applies e and returns the new document, formatted (owned). *old_norm gets the

@@ -4,6 +4,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Two frame buffers of W x H x 4 bytes (x2 for HDR), in MiB rounded up, plus 10 MiB for the
- * cursor and headers, rounded up to a power of two: 1080p 32, 1440p 64, 4K 128. */
+/* The frame region for W x H frames (4 bytes a pixel, 8 with HDR), in MiB: the larger of what
+ * the two guest programs need, rounded up to a power of two. Looking Glass B7: two frames,
+ * rounded up to MiB, plus 10 MiB for its queues and cursor. vgapt-guest: three frame slots
+ * and the header (vg_fp_region_size_for). 1080p 32, 1440p 64, 4K 128; 3840x1600 128 (three
+ * 23.4 MiB slots do not fit in 64). w, h: 1..16384. */
 uint32_t vg_ivshmem_size_mib(uint32_t w, uint32_t h, bool hdr);

@@ -118,3 +118,8 @@ bool vg_bdf_parse(const char *in, char out[VG_BDF_LEN]);
 bool vg_kernel_at_least(const struct vg_host *h, int major, int minor);
 const char *vg_initramfs_name(enum vg_initramfs t);
 const char *vg_bootloader_name(enum vg_bootloader b);
+
+/* Whether the host has a user (group) of that name: 1 yes, 0 no, -1 cannot tell (a --root
+ * without /etc/passwd or /etc/group). The live system asks NSS, so LDAP users count. */
+int vg_host_user_known(const struct vg_host *h, const char *name);
+int vg_host_group_known(const struct vg_host *h, const char *name);

@@ -163,8 +163,41 @@ static bool contains(const struct vg_pci_dev *const *v, size_t n, const struct v
     return false;
 }
 
+/* With the IOMMU off there are no groups to judge yet: the first step is to turn it on, and
+ * on Intel the kernel command line is where (once the firmware has VT-d on). */
+static bool plan_iommu_only(struct vg_plan *p, const struct vg_host *h, const char *bdf)
+{
+    const struct vg_pci_dev *d = vg_host_dev(h, bdf);
+    if (!d || !vg_dev_is_gpu(d))
+        return vg_gpu_passable(h, bdf, false, true); /* says what is wrong with bdf */
+    if (!h->acpi_dmar && !h->acpi_ivrs) {
+        vg_err("the firmware offers no IOMMU (no DMAR or IVRS table): turn on VT-d (Intel) or "
+               "IOMMU / AMD-Vi (AMD) in the firmware setup, boot, and run this again");
+        return false;
+    }
+    if (!h->acpi_dmar) {
+        vg_err("the firmware has an AMD IOMMU (IVRS) but the kernel did not turn it on: look "
+               "for amd_iommu=off or iommu=off on the kernel command line and for the IOMMU "
+               "setting in the firmware setup, then run this again");
+        return false;
+    }
+    const char *add[] = {"intel_iommu=on", "iommu=pt", NULL};
+    if (!vg_plan_kernel_cmdline(p, h, add, NULL,
+                                "intel_iommu=on turns the IOMMU on (Intel); iommu=pt keeps host "
+                                "devices untranslated"))
+        return true; /* the notes say what to add by hand */
+    vg_sbuf_printf(&p->notes,
+                   "The IOMMU is off, so %s's IOMMU group is not known yet: this plan only "
+                   "turns the IOMMU on. After --apply: reboot, run vgapt-setup check, then "
+                   "vgapt-setup bind --gpu %s again for the vfio-pci binding.\n",
+                   bdf, bdf);
+    return true;
+}
+
 bool vg_plan_bind(struct vg_plan *p, const struct vg_host *h, const char *bdf, bool force)
 {
+    if (h->n_iommu_groups == 0)
+        return plan_iommu_only(p, h, bdf);
     if (!vg_gpu_passable(h, bdf, force, true))
         return false;
     if (h->vfio_pci == VG_MOD_MISSING)

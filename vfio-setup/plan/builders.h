@@ -14,6 +14,7 @@ struct vg_vm_request {
     const char *xml;    /* borrowed: the domain's inactive XML */
     bool ivshmem;
     uint32_t width, height; /* frame size for the IVSHMEM rule */
+    bool resolution_given;  /* the user chose it: an existing larger region shrinks to fit */
     bool hdr;
     bool audio;      /* the Scream region beside the frame region */
     const char *gpu; /* borrowed BDF or NULL */

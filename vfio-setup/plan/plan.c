@@ -44,6 +44,7 @@ void vg_plan_finish(struct vg_plan *p)
         free(s->content);
         free_argv(s->argv);
         free_argv(s->undo_argv);
+        free(s->kept);
         free(s->domain);
         free(s->old_xml);
         free(s->new_xml);
@@ -115,6 +116,14 @@ void vg_plan_run(struct vg_plan *p, const char *const *argv, const char *const *
     struct vg_step *s = add(p, VG_STEP_RUN, why);
     s->argv = copy_argv(argv);
     s->undo_argv = copy_argv(undo_argv);
+}
+
+void vg_plan_run_kept(struct vg_plan *p, const char *const *argv, const char *why,
+                      const char *kept)
+{
+    struct vg_step *s = add(p, VG_STEP_RUN, why);
+    s->argv = copy_argv(argv);
+    s->kept = vg_xstrdup(kept);
 }
 
 bool vg_plan_domain(struct vg_plan *p, const char *name, const char *old_xml, const char *new_xml,

@@ -30,7 +30,10 @@ struct vg_step {
 
     /* RUN */
     char **argv;      /* owned, NULL-terminated */
-    char **undo_argv; /* owned, NULL-terminated; NULL when undo only restores files */
+    char **undo_argv; /* owned, NULL-terminated; NULL: undo runs argv again (after restoring
+                       * the files it reads) unless kept is set */
+    char *kept;       /* owned: why undo runs nothing for this command (its effect stays, and
+                       * the files it read are gone by then); NULL otherwise */
 
     /* DOMAIN */
     char *domain;  /* owned: domain name */
@@ -59,6 +62,9 @@ bool vg_plan_remove(struct vg_plan *p, const char *path, const char *why);
 /* Adds a command. argv and undo_argv are NULL-terminated and copied; undo_argv may be NULL. */
 void vg_plan_run(struct vg_plan *p, const char *const *argv, const char *const *undo_argv,
                  const char *why);
+/* Adds a command that undo does not reverse or repeat; kept (copied) says why in the plan. */
+void vg_plan_run_kept(struct vg_plan *p, const char *const *argv, const char *why,
+                      const char *kept);
 /* Adds a domain definition; false (no step) when new_xml equals old_xml. */
 bool vg_plan_domain(struct vg_plan *p, const char *name, const char *old_xml, const char *new_xml,
                     const char *why);

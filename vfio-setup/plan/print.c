@@ -59,6 +59,8 @@ void vg_plan_print(const struct vg_plan *p, struct vg_sbuf *out)
             vg_sbuf_puts(out, "    undo: ");
             print_argv(s->undo_argv, out);
             vg_sbuf_puts(out, "\n");
+        } else if (s->kind == VG_STEP_RUN && s->kept) {
+            vg_sbuf_printf(out, "    undo: nothing to run (%s)\n", s->kept);
         }
         if (s->kind == VG_STEP_WRITE || s->kind == VG_STEP_REMOVE) {
             char *la = vg_xasprintf("%s%s", s->old_content ? "a" : "",

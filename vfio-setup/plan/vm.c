@@ -17,10 +17,10 @@ static void ivshmem_notes(struct vg_plan *p, const struct vg_vm_request *r, uint
 {
     struct vg_sbuf *n = &p->notes;
     vg_sbuf_printf(n,
-                   "IVSHMEM: %u MiB for %ux%u%s (two frame buffers of %ux%ux%u bytes, "
-                   "+10 MiB, rounded up to a power of two).\n",
-                   mib, r->width, r->height, r->hdr ? " HDR" : "", r->width, r->height,
-                   r->hdr ? 8 : 4);
+                   "IVSHMEM: %u MiB for %ux%u%s frames of %u bytes a pixel: room for Looking "
+                   "Glass (two frames + 10 MiB) and for vgapt-guest (three frames + headers), "
+                   "rounded up to a power of two.\n",
+                   mib, r->width, r->height, r->hdr ? " HDR" : "", r->hdr ? 8 : 4);
     vg_sbuf_puts(n, "In the guest:\n"
                     "  - install the IVSHMEM driver (virtio-win's ivshmem, \"PCI standard RAM "
                     "Controller\" in Device Manager);\n"
@@ -48,6 +48,17 @@ bool vg_plan_vm(struct vg_plan *p, const struct vg_host *h, const struct vg_vm_r
         for (size_t i = 0; i < n_funcs; i++)
             bdfs[i] = funcs[i]->bdf;
     }
+    if (r->ivshmem && r->user && !vg_host_user_known(h, r->user)) {
+        vg_err("--user %s: no such user on this host: give the user who runs vgapt-client "
+               "(id -un prints yours)",
+               r->user);
+        return false;
+    }
+    if (r->ivshmem && r->user && !vg_host_group_known(h, "kvm")) {
+        vg_err("the tmpfiles.d rule for --user gives the /dev/shm files to the group kvm, which "
+               "this host lacks: create it (groupadd -r kvm) and run this again");
+        return false;
+    }
     uint32_t mib = r->ivshmem ? vg_ivshmem_size_mib(r->width, r->height, r->hdr) : 0;
     if (r->ivshmem && r->audio && mib == VG_SCREAM_MIB) {
         vg_err("the frame region may not be %u MiB like Scream's: the Scream driver finds its "
@@ -55,9 +66,12 @@ bool vg_plan_vm(struct vg_plan *p, const struct vg_host *h, const struct vg_vm_r
                VG_SCREAM_MIB);
         return false;
     }
+    struct vg_sbuf kept = {0};
     struct vg_domain_edit e = {
         .ivshmem = r->ivshmem,
         .ivshmem_mib = mib,
+        .keep_larger = !r->resolution_given,
+        .notes = &kept,
         .scream = r->audio,
         .hostdevs = bdfs,
         .n_hostdevs = n_funcs,
@@ -107,12 +121,16 @@ bool vg_plan_vm(struct vg_plan *p, const struct vg_host *h, const struct vg_vm_r
                           "the /dev/shm files belong to the user who runs vgapt-client, "
                           "not to root or libvirt-qemu")) {
             const char *argv[] = {"systemd-tmpfiles", "--create", TMPFILES, NULL};
-            vg_plan_run(p, argv, NULL, "create the files now with that owner and mode");
+            vg_plan_run_kept(p, argv, "create the files now with that owner and mode",
+                             "the files in /dev/shm keep their owner until the next boot");
         }
         free(text);
     }
     if (r->ivshmem)
         ivshmem_notes(p, r, mib);
+    if (kept.len)
+        vg_sbuf_puts(&p->notes, kept.data);
+    vg_sbuf_free(&kept);
 
     if (r->hugepages) {
         unsigned long page = h->hugepage_kib ? h->hugepage_kib : 2048;
