@@ -2,11 +2,16 @@
  * daemon's null sink. The bench listens to the sink's monitor with its own capture stream and
  * timestamps each timing mark (a 2 ms full-scale burst the guest writes and reports with its
  * CLOCK_MONOTONIC publish time) when it is played: chunk-written → played latency, p50/p99.
- * Then the same with the guest clock 1000 ppm fast and slow: how the latency moves over the
- * run, underruns and overruns. CPU per second of audio is the client's rusage, against pw-play
- * playing the same length of audio (the baseline: PipeWire's own player). */
+ * The same stream counts the gaps a listener hears (silences inside the tone) and the quantum
+ * the graph ran. Then the same with the guest clock 1000 ppm fast and slow: how the latency
+ * moves over the run, underruns and overruns. CPU per second of audio is the client's rusage,
+ * against pw-play playing the same length of audio (the baseline: PipeWire's own player).
+ * --noise runs it all under a CPU load (tests/audio/audio_noise.h), --quantum under a forced
+ * graph quantum. */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -18,9 +23,11 @@
 #include <unistd.h>
 
 #include <pipewire/pipewire.h>
+#include <spa/node/io.h>
 #include <spa/param/audio/format-utils.h>
 
 #include "audio_env.h"
+#include "audio_noise.h"
 #include "bench.h"
 #include "vg/log.h"
 #include "vg/opts.h"
@@ -30,6 +37,57 @@
 #define MARK_LEVEL 0.85f  /* a mark is full scale; the tone is at 0.3 */
 #define MARK_GAP_NS (100 * VG_NS_PER_MS)
 #define MATCH_NS (150 * VG_NS_PER_MS)
+#define SILENT 1e-4f    /* a sample under this is silence: the tone's s16 steps are far larger */
+#define GAP_FRAMES 3u   /* a silence this long inside the tone is a gap a listener hears */
+
+/* Gaps as a listener hears them: runs of GAP_FRAMES or more silent samples between two
+ * sounding ones (a silence before the first sound or after the last is not inside the
+ * tone). */
+struct gap_counter {
+    bool sounded;
+    uint32_t run;      /* silent samples since the last sounding one */
+    uint64_t gaps, gap_frames;
+};
+
+static void gaps_feed(struct gap_counter *g, const float *x, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        if (fabsf(x[i]) < SILENT) {
+            g->run++;
+            continue;
+        }
+        if (g->sounded && g->run >= GAP_FRAMES) {
+            g->gaps++;
+            g->gap_frames += g->run;
+        }
+        g->sounded = true;
+        g->run = 0;
+    }
+}
+
+/* The detector against the cleanest input: the guest's tone (440 Hz left, 880 Hz right at 0.3,
+ * s16, marks every 250 ms) mixed to mono as the capture receives it, in cycles of 1024. A gap
+ * found here would be the detector's, not the client's. */
+static bool gaps_self_check(void)
+{
+    struct gap_counter g = {0};
+    float cycle[1024];
+    for (uint32_t f = 0; f < 10 * 48000;) {
+        uint32_t n = 0;
+        for (; n < 1024; n++, f++) {
+            double t = (double)f / 48000;
+            bool mark = f % 12000 < 96;
+            double l = mark ? 1 : 0.3 * sin(2 * M_PI * 440 * t);
+            double r = mark ? 1 : 0.3 * sin(2 * M_PI * 880 * t);
+            cycle[n] = ((float)lrint(l * 32767) + (float)lrint(r * 32767)) / 2 / 32768.0f;
+        }
+        gaps_feed(&g, cycle, n);
+    }
+    if (g.gaps)
+        fprintf(stderr, "vgapt-bench: the gap detector finds %llu gaps in a clean tone\n",
+                (unsigned long long)g.gaps);
+    return g.gaps == 0;
+}
 
 struct capture {
     struct pw_thread_loop *loop;
@@ -40,7 +98,19 @@ struct capture {
     uint64_t played[MAX_MARKS];
     atomic_uint n;
     uint64_t last_mark_ns;
+    _Atomic(struct spa_io_position *) position; /* set from the loop, read in process */
+    atomic_int raised; /* the data thread's raise: 1 done, -errno refused, 0 not asked */
+    /* Written in process, read after capture_stop. */
+    struct gap_counter gaps;
+    uint64_t quantum_min, quantum_max, quantum_last; /* the graph's cycles (clock.duration) */
 };
+
+static void on_io_changed(void *data, uint32_t id, void *area, uint32_t size)
+{
+    struct capture *c = data;
+    if (id == SPA_IO_Position)
+        atomic_store(&c->position, area && size >= sizeof(struct spa_io_position) ? area : NULL);
+}
 
 static void on_capture(void *data)
 {
@@ -48,11 +118,20 @@ static void on_capture(void *data)
     struct pw_buffer *b = pw_stream_dequeue_buffer(c->stream);
     if (!b)
         return;
+    struct spa_io_position *pos = atomic_load(&c->position);
+    /* While the tone plays: before it, the graph runs for the capture alone. */
+    if (pos && c->gaps.sounded) {
+        uint64_t q = pos->clock.duration;
+        c->quantum_min = !c->quantum_min || q < c->quantum_min ? q : c->quantum_min;
+        c->quantum_max = q > c->quantum_max ? q : c->quantum_max;
+        c->quantum_last = q;
+    }
     struct spa_data *d = &b->buffer->datas[0];
     struct pw_time t;
     if (d->data && pw_stream_get_time_n(c->stream, &t, sizeof(t)) == 0) {
         const float *x = (const float *)((uint8_t *)d->data + d->chunk->offset);
         uint32_t n = d->chunk->size / sizeof(float);
+        gaps_feed(&c->gaps, x, n);
         for (uint32_t i = 0; i < n; i++) {
             if (fabsf(x[i]) < MARK_LEVEL)
                 continue;
@@ -73,10 +152,25 @@ static void on_capture(void *data)
 
 static const struct pw_stream_events capture_events = {
     PW_VERSION_STREAM_EVENTS,
+    .io_changed = on_io_changed,
     .process = on_capture,
 };
 
-static bool capture_start(struct capture *c)
+/* Runs in the capture's data thread (invoked there): raises it to SCHED_FIFO *priority. */
+static int raise_data_thread(struct spa_loop *loop, bool async, uint32_t seq, const void *data,
+                             size_t size, void *user_data)
+{
+    struct capture *c = user_data;
+    struct sched_param sp = {.sched_priority = *(const int *)data};
+    int err = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+    atomic_store(&c->raised, err ? -err : 1);
+    return 0;
+}
+
+/* listener_priority: 0 leaves the capture's data thread as PipeWire sets it (SCHED_FIFO 88
+ * through module-rt); above the noise's spinners it stands for a sound card, which noise cannot
+ * starve. */
+static bool capture_start(struct capture *c, int listener_priority)
 {
     memset(c, 0, sizeof(*c));
     c->loop = pw_thread_loop_new("bench-capture", NULL);
@@ -86,12 +180,19 @@ static bool capture_start(struct capture *c)
     pw_thread_loop_lock(c->loop);
     c->core = pw_context_connect(c->context, NULL, 0);
     bool ok = c->core != NULL;
+    if (ok && listener_priority > 0) {
+        /* Not blocking: the data thread may start only with the stream. */
+        struct pw_loop *data = pw_data_loop_get_loop(pw_context_get_data_loop(c->context));
+        pw_loop_invoke(data, raise_data_thread, 0, &listener_priority, sizeof(listener_priority),
+                       false, c);
+    }
     if (ok) {
+        /* No node.latency: a listener must not set the graph's quantum that it measures (the
+         * graph runs the smallest latency asked); the client's request and --quantum do. */
         struct pw_properties *props = pw_properties_new(
             PW_KEY_MEDIA_TYPE, "Audio", PW_KEY_MEDIA_CATEGORY, "Capture", PW_KEY_MEDIA_ROLE,
             "Production", PW_KEY_STREAM_CAPTURE_SINK, "true", PW_KEY_TARGET_OBJECT,
-            "test-sink", PW_KEY_NODE_NAME, "vgapt-bench-capture", PW_KEY_NODE_LATENCY, "256/48000",
-            NULL);
+            "test-sink", PW_KEY_NODE_NAME, "vgapt-bench-capture", NULL);
         c->stream = pw_stream_new(c->core, "vgapt-bench capture", props);
         ok = c->stream != NULL;
     }
@@ -132,7 +233,12 @@ struct run_result {
     double mark_s[MAX_MARKS]; /* when each mark was written, from the start */
     size_t n;
     double cpu_s, audio_s;
-    char last_report[512];
+    char last_report[1024];
+    struct audio_report last;          /* the client's last report */
+    unsigned target_min, target_max;   /* its buffering target over the run */
+    uint64_t gaps, gap_frames;         /* heard in the capture */
+    uint64_t quantum_min, quantum_max, quantum_last; /* the graph ran, frames */
+    int listener_raised;               /* capture's data thread: 1 raised, -errno, 0 not asked */
 };
 
 static double child_cpu_s(void)
@@ -142,6 +248,9 @@ static double child_cpu_s(void)
     return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
            ru.ru_stime.tv_usec / 1e6;
 }
+
+/* The capture's data thread's SCHED_FIFO priority (0: as PipeWire sets it). */
+static int listener_priority;
 
 /* One run: guest with skew, client, marks matched to what the capture heard. */
 static bool run_once(const char *dir, double seconds, double skew, int64_t target_ms,
@@ -161,14 +270,14 @@ static bool run_once(const char *dir, double seconds, double skew, int64_t targe
     vg_test_wait(audio_spawn(make, glog), 10000);
 
     struct capture cap;
-    if (!capture_start(&cap)) {
+    if (!capture_start(&cap, listener_priority)) {
         fprintf(stderr, "vgapt-bench: cannot open a capture stream\n");
         capture_stop(&cap);
         return false;
     }
     double cpu0 = child_cpu_s();
     char *cv[] = {VG_BENCH_CLIENT, "--audio-only", "--scream", shm, "--audio-target",
-                  "test-sink", "--audio-latency-ms", tgt, "--audio-report-s", "2", NULL};
+                  "test-sink", "--audio-latency-ms", tgt, "--audio-report-s", "1", NULL};
     pid_t c = audio_spawn(cv, clog);
     vg_sleep_ns(300 * VG_NS_PER_MS);
     char *gv[] = {VG_BENCH_GUEST, "tone", "--shm", shm, "--seconds", secs, "--skew-ppm", sk,
@@ -181,6 +290,12 @@ static bool run_once(const char *dir, double seconds, double skew, int64_t targe
     r->cpu_s = child_cpu_s() - cpu0;
     r->audio_s = seconds;
     capture_stop(&cap);
+    r->listener_raised = atomic_load(&cap.raised);
+    r->gaps = cap.gaps.gaps;
+    r->gap_frames = cap.gaps.gap_frames;
+    r->quantum_min = cap.quantum_min;
+    r->quantum_max = cap.quantum_max;
+    r->quantum_last = cap.quantum_last;
 
     /* Marks written (the guest's stdout) against marks heard. */
     char *text = vg_test_slurp(glog);
@@ -208,9 +323,13 @@ static bool run_once(const char *dir, double seconds, double skew, int64_t targe
     }
     free(text);
     text = vg_test_slurp(clog);
-    char *last = NULL;
-    for (char *p = text; p && (p = strstr(p, "audio: fill ")) != NULL; p++)
-        last = p;
+    const char *last = NULL;
+    struct audio_report rep;
+    for (const char *p = text, *line = p; audio_report_next(&p, &rep); line = p) {
+        last = strstr(line, "audio: fill ");
+        r->last = rep;
+    }
+    audio_target_range(text, &r->target_min, &r->target_max);
     if (last) {
         size_t len = strcspn(last, "\n");
         snprintf(r->last_report, sizeof(r->last_report), "%.*s", (int)len, last);
@@ -266,7 +385,23 @@ static bool trace;
 
 #define SETTLED_S 2.0 /* marks from here on: after the client's lock-in */
 
-static void print_latency(const char *what, struct run_result *r)
+static void print_quantum(const struct run_result *r)
+{
+    if (!r->quantum_max) {
+        printf("quantum unknown");
+        return;
+    }
+    printf("quantum %llu (%.1f ms", (unsigned long long)r->quantum_last,
+           (double)r->quantum_last * 1000 / 48000);
+    if (r->quantum_min != r->quantum_max)
+        printf("; %llu..%llu over the run", (unsigned long long)r->quantum_min,
+               (unsigned long long)r->quantum_max);
+    printf(")");
+}
+
+/* One case: latency, gaps, xruns, the target's range, the graph's quantum, CPU against the
+ * baseline (base_cpu: pw-play's CPU per second of audio). */
+static void print_case(const char *what, struct run_result *r, double base_cpu)
 {
     for (size_t i = 0; trace && i < r->n; i++)
         printf("    mark at %7.3f s: %6.2f ms\n", r->mark_s[i], r->lat[i]);
@@ -282,13 +417,27 @@ static void print_latency(const char *what, struct run_result *r)
            vg_bench_percentile(all, r->n, 1.0));
     char from[32];
     snprintf(from, sizeof(from), "  from %g s on", SETTLED_S);
-    printf("  %-24s marks %4zu       p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms\n", from, ns, vg_bench_percentile(settled, ns, 0.5),
-           vg_bench_percentile(settled, ns, 0.99), vg_bench_percentile(settled, ns, 1.0));
+    printf("  %-24s marks %4zu       p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms\n", from, ns,
+           vg_bench_percentile(settled, ns, 0.5), vg_bench_percentile(settled, ns, 0.99),
+           vg_bench_percentile(settled, ns, 1.0));
+    printf("    gaps %llu (%.1f ms), xruns: graph stalls %llu, underruns %llu; target %u..%u ms; ",
+           (unsigned long long)r->gaps, (double)r->gap_frames * 1000 / 48000,
+           r->last.graph_stalls, r->last.underruns, r->target_min, r->target_max);
+    print_quantum(r);
+    double cpu = r->cpu_s / r->audio_s;
+    printf("\n    CPU per second of audio: client %.2f ms, pw-play %.2f ms (ratio %.2f)\n",
+           cpu * 1e3, base_cpu * 1e3, base_cpu > 0 ? cpu / base_cpu : NAN);
+    if (r->listener_raised < 0)
+        printf("    (the bench's capture could not be raised above the noise: %s; marks it "
+               "missed are missing above)\n",
+               strerror(-r->listener_raised));
+    printf("    client: %s\n", r->last_report);
 }
 
 int vg_bench_audio(int argc, char **argv)
 {
-    int64_t seconds = 20, drift_seconds = 40, target = 20;
+    int64_t seconds = 20, drift_seconds = 40, target = 20, quantum = 0, seed = 1;
+    bool noise = false;
     const struct vg_opt opts[] = {
         {"seconds", 0, VG_OPT_INT, &seconds, 5, 3600, NULL, "S", "length of the latency run",
          NULL},
@@ -296,20 +445,33 @@ int vg_bench_audio(int argc, char **argv)
          "length of each +-1000 ppm run (0 skips them)", NULL},
         {"audio-latency-ms", 0, VG_OPT_INT, &target, 10, 500, NULL, "MS",
          "the client's target (its default is 20)", NULL},
+        {"noise", 0, VG_OPT_FLAG, &noise, 0, 0, NULL, NULL,
+         "run every case under CPU noise: a SCHED_FIFO 90 spinner per CPU in 2-30 ms bursts "
+         "every 20-200 ms, and a busy loop per CPU",
+         NULL},
+        {"noise-seed", 0, VG_OPT_INT, &seed, 0, 1e9, NULL, "N",
+         "the noise's seed: the same seed, the same bursts", NULL},
+        {"quantum", 0, VG_OPT_INT, &quantum, 0, 8192, NULL, "N",
+         "force the graph's quantum to N frames for the whole run (PipeWire keeps it within "
+         "16..2048); 0: the streams' requests set it",
+         NULL},
         {"trace", 0, VG_OPT_FLAG, &trace, 0, 0, NULL, NULL, "print every mark's latency",
          NULL},
     };
     const struct vg_opts_program prog = {
         "vgapt-bench audio", "[OPTIONS]",
         "Measures guest chunk written -> played latency of vgapt-guest tone + vgapt-client\n"
-        "--audio-only through a private PipeWire daemon (null sink), its drift with the guest\n"
-        "clock 1000 ppm off, underruns/overruns, and the client's CPU per second of audio\n"
-        "against pw-play.",
+        "--audio-only through a private PipeWire daemon (null sink), the gaps a listener\n"
+        "hears, its drift with the guest clock 1000 ppm off, underruns/graph xruns, the\n"
+        "client's buffering target and the graph's quantum, and the client's CPU per second\n"
+        "of audio against pw-play; optionally under CPU noise or a forced quantum.",
         "0"};
     int exit_status = vg_opts_parse_or_exit(&prog, opts, sizeof(opts) / sizeof(opts[0]), argc,
                                             argv);
     if (exit_status >= 0)
         return exit_status;
+    if (!gaps_self_check())
+        return 1;
     const char *tmp = getenv("TMPDIR");
     char path[512];
     snprintf(path, sizeof(path), "%s/vgapt-bench-audio-XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -319,29 +481,56 @@ int vg_bench_audio(int argc, char **argv)
     }
     signal(SIGPIPE, SIG_IGN);
     struct audio_env e;
-    if (!audio_env_start(&e, path, 2)) {
-        audio_env_stop(&e);
-        return 1;
-    }
-    pw_init(NULL, NULL);
+    struct audio_noise *load = NULL;
+    struct run_result *r = NULL;
     int status = 1;
-    struct run_result *r = calloc(1, sizeof(*r));
+    pw_init(NULL, NULL);
+    if (!audio_env_start(&e, path, 2))
+        goto out;
+    if (quantum > 0 && !audio_env_force_quantum(&e, (unsigned)quantum))
+        goto out;
+    r = calloc(1, sizeof(*r));
     if (!r)
         goto out;
 
     printf("vgapt-bench audio: target %lld ms on top of 20 ms chunks; PipeWire null sink, "
            "48 kHz\n", (long long)target);
+    if (quantum > 0)
+        printf("graph quantum: forced to %lld (%.1f ms)\n", (long long)quantum,
+               (double)quantum * 1000 / 48000);
+    else
+        printf("graph quantum: not forced (the client's request sets it)\n");
+    if (noise) {
+        struct audio_noise_options o;
+        audio_noise_options_default(&o);
+        o.seed = (uint64_t)seed;
+        load = audio_noise_start(&o);
+        if (!load) {
+            fprintf(stderr, "vgapt-bench: the noise load did not start\n");
+            goto out;
+        }
+        char what[256];
+        audio_noise_describe(load, what, sizeof(what));
+        printf("noise: %s\n", what);
+        /* The bench's ears (its capture) stand for a sound card: above the spinners. */
+        if (audio_noise_realtime(load))
+            listener_priority = o.rt_priority + 5 < sched_get_priority_max(SCHED_FIFO)
+                                    ? o.rt_priority + 5
+                                    : sched_get_priority_max(SCHED_FIFO);
+        if (listener_priority)
+            printf("listener: the bench's capture at SCHED_FIFO %d, above the noise\n",
+                   listener_priority);
+    } else {
+        printf("noise: none\n");
+    }
+    /* The baseline first, under the same noise: each case's CPU is printed against it. */
+    double base = baseline_cpu_s(path, (double)seconds) / (double)seconds;
     printf("chunk written -> played (first sample of a marked chunk):\n");
     if (!run_once(path, (double)seconds, 0, target, r)) {
         fprintf(stderr, "vgapt-bench: no mark was heard (logs in %s)\n", path);
         goto out;
     }
-    print_latency("no skew", r);
-    printf("    client: %s\n", r->last_report);
-    double cpu = r->cpu_s / r->audio_s;
-    double base = baseline_cpu_s(path, (double)seconds) / (double)seconds;
-    printf("CPU per second of audio: client %.2f ms, pw-play %.2f ms (ratio %.2f)\n",
-           cpu * 1e3, base * 1e3, base > 0 ? cpu / base : NAN);
+    print_case("no skew", r, base);
 
     for (int s = 0; drift_seconds > 0 && s < 2; s++) {
         double skew = s ? -1000 : 1000;
@@ -351,15 +540,15 @@ int vg_bench_audio(int argc, char **argv)
             printf("  %s: no marks heard\n", what);
             continue;
         }
-        print_latency(what, r);
+        print_case(what, r, base);
         double d = (double)drift_seconds;
         double early = mean_between(r, 5, 15), late = mean_between(r, d - 10, d);
         printf("    latency drift: %.2f ms (mean 5-15 s) -> %.2f ms (last 10 s): %+.2f ms\n",
                early, late, late - early);
-        printf("    client: %s\n", r->last_report);
     }
     status = 0;
 out:
+    audio_noise_stop(load);
     free(r);
     pw_deinit();
     audio_env_stop(&e);

@@ -1,8 +1,10 @@
 #include "audio_env.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,6 +160,50 @@ void audio_env_kill(struct audio_env *e)
     e->wireplumber = e->pipewire = 0;
 }
 
+bool audio_env_force_quantum(const struct audio_env *e, unsigned quantum)
+{
+    char value[16], out[800], log[800], want[64];
+    snprintf(value, sizeof(value), "%u", quantum);
+    snprintf(out, sizeof(out), "%s/metadata.txt", e->dir);
+    snprintf(log, sizeof(log), "%s/pw-metadata.log", e->dir);
+    char *set[] = {"pw-metadata", "-n", "settings", "0", "clock.force-quantum", value, NULL};
+    int st = vg_test_wait(audio_spawn(set, log), 5000);
+    if (st != 0) {
+        fprintf(stderr, "pw-metadata -n settings 0 clock.force-quantum %u exited %d (see %s)\n",
+                quantum, st, log);
+        return false;
+    }
+    /* The setter's own echo proves nothing: another client must read the daemon's value. */
+    snprintf(want, sizeof(want), "key:'clock.force-quantum' value:'%u'", quantum);
+    char *text = NULL;
+    uint64_t deadline = vg_time_ns() + 3 * VG_NS_PER_S;
+    bool seen = false;
+    while (!seen && vg_time_ns() < deadline) {
+        char *get[] = {"pw-metadata", "-n", "settings", NULL};
+        free(text);
+        text = NULL;
+        if (vg_test_wait(vg_test_spawn_io(get, out, out, false), 3000) == 0)
+            text = vg_test_slurp(out);
+        /* Unset reads as no force, as 0 does. */
+        seen = text && strstr(text, "Found \"settings\" metadata") &&
+               (strstr(text, want) ||
+                (quantum == 0 && !strstr(text, "key:'clock.force-quantum'")));
+        if (!seen)
+            vg_sleep_ns(50 * VG_NS_PER_MS);
+    }
+    if (seen) {
+        /* The daemon re-plans the graph on the change; the driver starts its next cycle with
+         * the new quantum: two cycles of the largest (2048 frames) cover it. */
+        vg_sleep_ns(100 * VG_NS_PER_MS);
+    } else {
+        fprintf(stderr, "clock.force-quantum did not become %u within 3 s; pw-metadata -n "
+                        "settings said:\n%s\n",
+                quantum, text ? text : "(nothing)");
+    }
+    free(text);
+    return seen;
+}
+
 pid_t audio_record_start(const struct audio_env *e, const char *wav, const char *log)
 {
     return audio_record_node(e, "test-sink", wav, log);
@@ -178,6 +224,31 @@ pid_t audio_record_node(const struct audio_env *e, const char *node, const char 
     return pid;
 }
 
+bool audio_make_realtime(pid_t pid, int priority)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+    DIR *d = opendir(path);
+    if (!d) {
+        fprintf(stderr, "cannot list the threads of %d (%s): %s\n", (int)pid, path,
+                strerror(errno));
+        return false;
+    }
+    bool ok = true;
+    struct dirent *t;
+    while ((t = readdir(d)) != NULL) {
+        int tid = atoi(t->d_name);
+        struct sched_param sp = {.sched_priority = priority};
+        if (tid > 0 && sched_setscheduler(tid, SCHED_FIFO, &sp) != 0) {
+            fprintf(stderr, "cannot set thread %d of %d to SCHED_FIFO %d: %s\n", tid, (int)pid,
+                    priority, strerror(errno));
+            ok = false;
+        }
+    }
+    closedir(d);
+    return ok;
+}
+
 void audio_record_stop(pid_t pid)
 {
     if (pid <= 0)
@@ -185,6 +256,67 @@ void audio_record_stop(pid_t pid)
     kill(pid, SIGINT);
     if (vg_test_wait(pid, 5000) < 0)
         fprintf(stderr, "pw-record did not stop on SIGINT\n");
+}
+
+/* The number after the first key in line, or NAN. */
+static double report_value(const char *line, const char *key)
+{
+    const char *k = strstr(line, key);
+    if (!k)
+        return NAN;
+    char *after;
+    double v = strtod(k + strlen(key), &after);
+    return after == k + strlen(key) ? NAN : v;
+}
+
+bool audio_report_next(const char **pos, struct audio_report *r)
+{
+    const char *line = *pos ? strstr(*pos, "audio: fill ") : NULL;
+    if (!line)
+        return false;
+    size_t len = strcspn(line, "\n");
+    char text[1024];
+    snprintf(text, sizeof(text), "%.*s", (int)len, line);
+    /* The first "underruns": the totals come before "after lock-in: underruns". */
+    double target = report_value(text, "(target "),
+           underruns = report_value(text, "underruns "),
+           stalls = report_value(text, "graph stalls ");
+    *r = (struct audio_report){
+        .fill_ms = report_value(text, "fill "),
+        .target_ms = isnan(target) ? 0 : (unsigned)target,
+        .latency_ms = report_value(text, "latency "),
+        .underruns = isnan(underruns) ? 0 : (unsigned long long)underruns,
+        .graph_stalls = isnan(stalls) ? 0 : (unsigned long long)stalls,
+    };
+    *pos = line + len;
+    return true;
+}
+
+static void widen(unsigned v, unsigned *min, unsigned *max)
+{
+    *min = v < *min ? v : *min;
+    *max = v > *max ? v : *max;
+}
+
+bool audio_target_range(const char *log, unsigned *min_ms, unsigned *max_ms)
+{
+    unsigned lo = ~0u, hi = 0;
+    struct audio_report r;
+    for (const char *p = log; audio_report_next(&p, &r);) {
+        if (r.target_ms)
+            widen(r.target_ms, &lo, &hi);
+    }
+    for (const char *p = log; p && (p = strstr(p, "audio: target ")) != NULL; p++) {
+        unsigned now, was;
+        if (sscanf(p, "audio: target %u ms (was %u)", &now, &was) == 2) {
+            widen(now, &lo, &hi);
+            widen(was, &lo, &hi);
+        }
+    }
+    bool any = lo != ~0u;
+    *min_ms = any ? lo : 0;
+    *max_ms = any ? hi : 0;
+    return any;
 }
 
 static uint32_t le32(const uint8_t *p)
@@ -267,7 +399,7 @@ double tone_level(const struct wav *w, unsigned ch, size_t from, size_t n, doubl
         count = 64;
     for (size_t i = 0; i < count; i++) {
         best[i] = 0;
-        for (int k = -30; k <= 30; k++) {
+        for (int k = -60; k <= 60; k++) {
             double a = goertzel_amplitude(w, ch, from + i * win, win, freq * (1.0 + k * 1e-4));
             best[i] = a > best[i] ? a : best[i];
         }
