@@ -12,11 +12,12 @@
 #define DLL_BW 0.064
 #define LOCK_ERR_MS 2.0                 /* "locked": mean fill this close to the target... */
 #define LOCK_HOLD_NS (2 * NS_PER_S)     /* ...for this long */
-#define RECUR_NS (10 * NS_PER_S)        /* two stalls or late chunks this close: recurring */
+#define RECUR_NS (10 * NS_PER_S)        /* two late chunks this close: recurring */
 #define RAISE_HOLD_NS (2 * NS_PER_S)    /* the fill needs this long to follow a rise */
 #define CALM_NS (30 * NS_PER_S)         /* no event this long: the target falls... */
 #define FALL_EVERY_NS (10 * NS_PER_S)   /* ...a step this often... */
-#define FALL_MS 2u                      /* ...of this much, down to the base */
+#define FALL_MS 2u                      /* ...of this much, down to the base, as long as */
+#define SPARE_MS (VG_AUDIO_LATE_FILL_MS + FALL_MS + 2u) /* the fill never fell below this */
 
 const char *vg_audio_target_reason_str(enum vg_audio_target_reason r)
 {
@@ -25,8 +26,6 @@ const char *vg_audio_target_reason_str(enum vg_audio_target_reason r)
         return "the configured latency";
     case VG_AUDIO_TARGET_UNDERRUN:
         return "an underrun";
-    case VG_AUDIO_TARGET_STALLS:
-        return "graph stalls recur";
     case VG_AUDIO_TARGET_LATE:
         return "chunks come late";
     case VG_AUDIO_TARGET_CALM:
@@ -54,6 +53,8 @@ void vg_audio_rate_control_reset(struct vg_audio_rate_control *c, uint32_t rate,
     spa_dll_init(&c->dll);
     spa_dll_set_bw(&c->dll, DLL_BW, rate / 10, rate);
     c->ratio = 1.0;
+    c->lowest_fill = UINT64_MAX;
+    c->lowest_since_ns = now;
     c->last_move_ns = now;
     c->calm_from_ns = now;
 }
@@ -73,6 +74,8 @@ static bool move_target(struct vg_audio_rate_control *c, uint32_t to,
     if (to > c->target_ms) {
         c->last_raise_ns = now;
         c->calm_from_ns = now;
+        c->lowest_fill = UINT64_MAX;
+        c->lowest_since_ns = now;
     }
     c->target_ms = to;
     c->reason = why;
@@ -80,22 +83,26 @@ static bool move_target(struct vg_audio_rate_control *c, uint32_t to,
     return true;
 }
 
-/* The target: up a step at once for an underrun (a gap was heard); up a step when stalls or
- * late chunks recur (two within RECUR_NS), at most once per RAISE_HOLD_NS since the fill takes
- * that long to follow; down FALL_MS every FALL_EVERY_NS after CALM_NS without any of them. */
+/* The target: up a step at once for an underrun (a gap was heard); up a step when late chunks
+ * recur (two within RECUR_NS), at most once per RAISE_HOLD_NS since the fill takes that long to
+ * follow; down FALL_MS every FALL_EVERY_NS after CALM_NS without either. Graph stalls do not move
+ * it: a stall is our data thread missing cycles, which more audio in the ring does not prevent
+ * (measured: under vgapt-bench --noise a target raised to 50 ms on stalls kept as many stalls
+ * and doubled the p99 latency), and the audio it did not take raises the fill anyway. */
 static bool adapt(struct vg_audio_rate_control *c, const struct vg_audio_rate_input *in,
                   uint64_t now)
 {
     const struct vg_audio_ring_counters *rc = &in->ring;
     bool underrun = rc->underruns != c->underruns_seen;
-    uint64_t events = (rc->stalls - c->stalls_seen) + (in->late_chunks - c->late_seen);
-    bool stalls = rc->stalls != c->stalls_seen;
+    uint64_t events = in->late_chunks - c->late_seen;
     c->underruns_seen = rc->underruns;
-    c->stalls_seen = rc->stalls;
     c->late_seen = in->late_chunks;
     uint32_t up = c->target_ms + VG_AUDIO_TARGET_STEP_MS;
-    if (underrun || events)
+    if (underrun || events) {
         c->calm_from_ns = now;
+        c->lowest_fill = UINT64_MAX;
+        c->lowest_since_ns = now;
+    }
     if (underrun) {
         c->last_event_ns = now;
         return move_target(c, up, VG_AUDIO_TARGET_UNDERRUN, now);
@@ -104,13 +111,19 @@ static bool adapt(struct vg_audio_rate_control *c, const struct vg_audio_rate_in
         bool recurring = events >= 2 || (c->last_event_ns && now - c->last_event_ns < RECUR_NS);
         c->last_event_ns = now;
         if (recurring && (!c->last_raise_ns || now - c->last_raise_ns >= RAISE_HOLD_NS))
-            return move_target(c, up, stalls ? VG_AUDIO_TARGET_STALLS : VG_AUDIO_TARGET_LATE,
-                               now);
+            return move_target(c, up, VG_AUDIO_TARGET_LATE, now);
         return false;
     }
+    /* Calm: every FALL_EVERY_NS a step down, if the lowest fill over that stretch left room
+     * for it without late chunks (else it would fall only to rise again). */
     if (c->target_ms > c->base_ms && now - c->calm_from_ns >= CALM_NS &&
-        now - c->last_move_ns >= FALL_EVERY_NS)
-        return move_target(c, c->target_ms - FALL_MS, VG_AUDIO_TARGET_CALM, now);
+        now - c->lowest_since_ns >= FALL_EVERY_NS) {
+        bool room = c->lowest_fill * 1000 >= (uint64_t)c->rate * SPARE_MS;
+        c->lowest_fill = UINT64_MAX;
+        c->lowest_since_ns = now;
+        if (room)
+            return move_target(c, c->target_ms - FALL_MS, VG_AUDIO_TARGET_CALM, now);
+    }
     return false;
 }
 
@@ -123,6 +136,8 @@ static uint64_t over_ceiling(struct vg_audio_rate_control *c, const struct vg_au
     if (rc->windows == c->windows_seen)
         return 0;
     c->windows_seen = rc->windows;
+    if (rc->window_min < c->lowest_fill)
+        c->lowest_fill = rc->window_min;
     uint64_t ceiling = (uint64_t)c->rate * vg_audio_ceiling_ms(c->target_ms) / 1000;
     uint64_t target = (uint64_t)c->rate * c->target_ms / 1000;
     return rc->window_min > ceiling ? rc->window_min - target : 0;

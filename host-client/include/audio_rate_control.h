@@ -5,7 +5,7 @@
  *   rose (the graph skipped cycles, a burst of chunks) comes back down: smoothly, never by
  *   cutting audio;
  * - the buffering target, which adapts: it starts at the configured latency, rises a step at
- *   an underrun or when graph stalls or late chunks recur, and falls back slowly once things
+ *   an underrun or when late chunks recur, and falls back slowly once things
  *   are calm;
  * - audio to drop, only to stay under a hard ceiling (each such cut is counted by the ring);
  * - when it has locked.
@@ -32,7 +32,6 @@
 enum vg_audio_target_reason {
     VG_AUDIO_TARGET_START,      /* the configured latency */
     VG_AUDIO_TARGET_UNDERRUN,   /* the ring ran dry */
-    VG_AUDIO_TARGET_STALLS,     /* graph stalls (xruns) recurred */
     VG_AUDIO_TARGET_LATE,       /* chunks came late (the fill nearly ran out) */
     VG_AUDIO_TARGET_CALM,       /* nothing of the above for a while: back down */
 };
@@ -60,8 +59,9 @@ struct vg_audio_rate_control {
     uint64_t windows_seen;
     /* adaptation: events seen, when the last came, when the target last rose and moved, and
      * since when it has been calm (no event, no rise) */
-    uint64_t underruns_seen, stalls_seen, late_seen;
+    uint64_t underruns_seen, late_seen;
     uint64_t last_event_ns, last_raise_ns, last_move_ns, calm_from_ns;
+    uint64_t lowest_fill, lowest_since_ns; /* frames: the windows' lowest since then */
 };
 
 struct vg_audio_rate_step {
