@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "audio_quantum_control.h"
 #include "audio_rate_control.h"
 #include "audio_ring.h"
 #include "audio_sink.h"
@@ -29,7 +30,7 @@
 
 struct vg_audio_player {
     char *path, *target, *role;
-    uint32_t latency_ms, quantum_ms, idle_s, report_s;
+    uint32_t latency_ms, idle_s, report_s;
     uint32_t cap_chunks;
     uint32_t target_ms;        /* the adaptive target, kept across streams */
     uint32_t target_lo, target_hi;
@@ -59,6 +60,7 @@ struct vg_audio_player {
 
     /* controller */
     struct vg_audio_rate_control ctl;
+    struct vg_audio_quantum_control qctl; /* the graph period asked for, across streams */
     uint64_t next_control_ns;
     bool locked;               /* the controller locked on this stream */
     /* totals when the controller locked: what happened after lock-in is reported apart */
@@ -188,7 +190,7 @@ static bool open_stream(struct vg_audio_player *p, uint64_t now)
         struct vg_audio_sink_options so = {
             .target = p->target,
             .role = p->role,
-            .quantum_ms = p->quantum_ms,
+            .quantum_ms = p->qctl.ms,
         };
         p->sink = p->kops->create(&so);
         if (!p->sink) {
@@ -264,6 +266,13 @@ static void control(struct vg_audio_player *p, uint64_t now)
     }
     if (step.has_ratio)
         p->kops->set_rate(p->sink, step.ratio);
+    uint32_t was = p->qctl.ms;
+    if (vg_audio_quantum_control_update(&p->qctl, p->past.stalls + in.ring.stalls, now) &&
+        p->kops->set_quantum) {
+        vg_info("audio: asking the graph for a %u ms quantum (was %u): %s", p->qctl.ms, was,
+                p->qctl.ms > was ? "graph stalls recur" : "calm");
+        p->kops->set_quantum(p->sink, p->qctl.ms);
+    }
     if (step.locked_now)
         lock(p, &in.ring);
 }
@@ -306,12 +315,13 @@ static void publish(struct vg_audio_player *p, bool report)
     p->stats = s;
     pthread_mutex_unlock(&p->lock);
     if (report && p->state == VG_AUDIO_PLAYING)
-        vg_info("audio: fill %.1f ms (target %u), latency %.1f ms, quantum %.1f ms, drift "
-                "%+.1f ppm, rate %+.1f ppm%s, chunks %llu, underruns %llu, dropped %llu frames, "
+        vg_info("audio: fill %.1f ms (target %u), latency %.1f ms, quantum %.1f ms (asked %u), "
+                "drift %+.1f ppm, rate %+.1f ppm%s, chunks %llu, underruns %llu, dropped %llu frames, "
                 "skipped %llu chunks, torn %llu, full %llu, sink errors %llu, graph stalls %llu "
                 "(%.0f ms missed), late chunks %llu, cuts %llu, target range %u..%u ms; after "
                 "lock-in: underruns %llu, dropped %llu frames, skipped %llu chunks, full %llu",
-                s.fill_ms, p->target_ms, s.latency_ms, s.quantum_ms, s.drift_ppm, s.rate_ppm,
+                s.fill_ms, p->target_ms, s.latency_ms, s.quantum_ms, p->qctl.ms, s.drift_ppm,
+                s.rate_ppm,
                 s.locked ? " (locked)" : "",
                 (unsigned long long)s.chunks, (unsigned long long)s.underruns,
                 (unsigned long long)s.dropped_frames, (unsigned long long)s.dropped_chunks,
@@ -506,7 +516,7 @@ struct vg_audio_player *vg_audio_player_create(const struct vg_audio_player_opti
     if (!p->path || !p->role || !p->scratch || (o->target && o->target[0] && !p->target))
         goto oom;
     p->latency_ms = o->latency_ms ? o->latency_ms : 20;
-    p->quantum_ms = o->quantum_ms;
+    vg_audio_quantum_control_reset(&p->qctl, o->quantum_ms, vg_time_ns());
     p->target_ms = p->target_lo = p->target_hi = p->latency_ms;
     p->idle_s = o->idle_s;
     p->report_s = o->report_s;

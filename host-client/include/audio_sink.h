@@ -52,6 +52,9 @@ struct vg_audio_sink_ops {
     /* Playback rate relative to nominal for the server's adaptive resampler (> 1 consumes
      * the ring faster). 0 or negative errno. */
     int (*set_rate)(struct vg_audio_sink *s, double ratio);
+    /* [optional] The graph period to ask for from now on (the stream open, or the next one);
+     * 0: none. 0 or negative errno. */
+    int (*set_quantum)(struct vg_audio_sink *s, uint32_t quantum_ms);
     void (*query)(struct vg_audio_sink *s, struct vg_audio_sink_state *out);
     /* [optional] Raises the calling thread to real-time priority through the server's policy
      * (PipeWire: module-rt, which asks rtkit where RLIMIT_RTPRIO does not allow it). 0 or

@@ -299,8 +299,9 @@ static double grid_offset_ms(const size_t *marks, size_t n, size_t i, size_t bef
  * latency it had before: timing marks, written every 200 ms of the guest's clock (ten chunks),
  * land on the same 200 ms grid in the recording as before the freeze, within 8 ms (the
  * resampler's steering moves them by well under a millisecond, the controller settling by a
- * few). At most two marks near the freeze may be off it: audio the freeze made late is
- * dropped, not played late for long. */
+ * few). At most three marks near the freeze may be off it: the backlog the freeze left (150 ms,
+ * over the hard ceiling) plays late until the player cuts it, after a 50 ms window and a 100 ms
+ * control period, more under the sanitizers; it is not played late for long. */
 static void freeze_keeps_the_latency(void)
 {
     char *extra[] = {"--mark-every", "0.2", NULL};
@@ -332,7 +333,7 @@ static void freeze_keeps_the_latency(void)
                       (double)marks[i] / r.wav.rate, off);
             worst = fabs(off) > worst ? fabs(off) : worst;
         }
-        CHECK_MSG(off_grid <= 2, "%u marks off the grid", off_grid);
+        CHECK_MSG(off_grid <= 3, "%u marks off the grid", off_grid);
         size_t at;
         double gap = longest_gap_ms(&r, &at);
         CHECK_MSG(gap < 300, "%.1f ms of silence for a %u ms freeze", gap, FREEZE_MS);

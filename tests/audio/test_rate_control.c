@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "audio_quantum_control.h"
 #include "audio_rate_control.h"
 #include "audio_ring.h"
 #include "testlib.h"
@@ -380,6 +381,32 @@ static void holds_the_target_at_large_quanta(void)
     }
 }
 
+/* The graph period asked for: doubles when stalls recur (not for one), up to 20 ms, holds while
+ * they go on, halves after a calm minute back to the configured one; 0 never asks. */
+static void the_quantum_asked_follows_recurring_stalls(void)
+{
+    struct vg_audio_quantum_control q;
+    const uint64_t s = 1000000000ull;
+    vg_audio_quantum_control_reset(&q, 10, 0);
+    CHECK(!vg_audio_quantum_control_update(&q, 0, 5 * s) && q.ms == 10);
+    CHECK(!vg_audio_quantum_control_update(&q, 1, 6 * s) && q.ms == 10); /* one: no pattern */
+    CHECK(!vg_audio_quantum_control_update(&q, 1, 30 * s) && q.ms == 10);
+    CHECK(vg_audio_quantum_control_update(&q, 3, 31 * s) && q.ms == 20); /* two at once */
+    CHECK(!vg_audio_quantum_control_update(&q, 5, 40 * s) && q.ms == 20); /* at the top */
+    CHECK(!vg_audio_quantum_control_update(&q, 5, 90 * s) && q.ms == 20); /* 50 s calm */
+    CHECK(vg_audio_quantum_control_update(&q, 5, 101 * s) && q.ms == 10); /* a calm minute */
+    CHECK(!vg_audio_quantum_control_update(&q, 5, 300 * s) && q.ms == 10); /* the base */
+    /* Recurring one at a time, 4 s apart. */
+    CHECK(!vg_audio_quantum_control_update(&q, 6, 304 * s));
+    CHECK_MSG(vg_audio_quantum_control_update(&q, 7, 308 * s) && q.ms == 20, "asked %u ms",
+              q.ms);
+    /* A new stream's count starts at 0 again: no stall made up. */
+    CHECK(!vg_audio_quantum_control_update(&q, 0, 309 * s) && q.ms == 20);
+    vg_audio_quantum_control_reset(&q, 0, 0);
+    CHECK(!vg_audio_quantum_control_update(&q, 10, 1 * s) && q.ms == 0);
+    CHECK(!vg_audio_quantum_control_update(&q, 20, 2 * s) && q.ms == 0);
+}
+
 int main(void)
 {
     RUN(locks_and_holds_the_fill_with_matched_clocks);
@@ -392,5 +419,6 @@ int main(void)
     RUN(recurring_stalls_drop_nothing_and_keep_the_target);
     RUN(an_underrun_raises_the_target);
     RUN(holds_the_target_at_large_quanta);
+    RUN(the_quantum_asked_follows_recurring_stalls);
     return vg_test_finish();
 }

@@ -405,6 +405,18 @@ static uint32_t spa_position(int speaker, uint32_t channels)
     return map[speaker];
 }
 
+/* node.latency for a period of ms at rate: the power of two nearest it; "" for none. */
+static void latency_str(uint32_t ms, uint32_t rate, char *buf, size_t size)
+{
+    buf[0] = 0;
+    if (!ms)
+        return;
+    uint32_t want = rate * ms / 1000, quantum = 32;
+    while (quantum * 2 <= want + want / 2 && quantum < 8192)
+        quantum *= 2;
+    snprintf(buf, size, "%u/%u", quantum, rate);
+}
+
 static int pw_sink_open(struct vg_audio_sink *s, const struct vg_audio_format *fmt,
                         struct vg_audio_ring *ring)
 {
@@ -427,13 +439,8 @@ static int pw_sink_open(struct vg_audio_sink *s, const struct vg_audio_format *f
     /* The graph runs power-of-two quanta: ask for the one nearest the wanted period, if any. A
      * request lowers the quantum of the whole graph (every stream on the desktop), so it is
      * a modest one; without one the graph runs its default or what others ask for. */
-    char latency[32] = "";
-    if (s->quantum_ms) {
-        uint32_t want = fmt->rate * s->quantum_ms / 1000, quantum = 32;
-        while (quantum * 2 <= want + want / 2 && quantum < 8192)
-            quantum *= 2;
-        snprintf(latency, sizeof(latency), "%u/%u", quantum, fmt->rate);
-    }
+    char latency[32];
+    latency_str(s->quantum_ms, fmt->rate, latency, sizeof(latency));
     struct pw_properties *props = pw_properties_new(
         PW_KEY_MEDIA_TYPE, "Audio", PW_KEY_MEDIA_CATEGORY, "Playback", PW_KEY_MEDIA_ROLE,
         s->role, PW_KEY_NODE_NAME, "vgapt-audio", PW_KEY_NODE_DESCRIPTION, "vgapt guest audio",
@@ -505,6 +512,22 @@ static int pw_sink_set_rate(struct vg_audio_sink *s, double ratio)
     return r;
 }
 
+static int pw_sink_set_quantum(struct vg_audio_sink *s, uint32_t quantum_ms)
+{
+    s->quantum_ms = quantum_ms;
+    if (!s->stream || !s->rate)
+        return 0;
+    char latency[32];
+    latency_str(quantum_ms, s->rate, latency, sizeof(latency));
+    /* An empty value lifts the request. */
+    struct spa_dict_item items[] = {SPA_DICT_ITEM_INIT(PW_KEY_NODE_LATENCY, latency)};
+    struct spa_dict dict = SPA_DICT_INIT(items, 1);
+    pw_thread_loop_lock(s->loop);
+    int r = pw_stream_update_properties(s->stream, &dict);
+    pw_thread_loop_unlock(s->loop);
+    return r < 0 ? r : 0;
+}
+
 static void pw_sink_query(struct vg_audio_sink *s, struct vg_audio_sink_state *out)
 {
     memset(out, 0, sizeof(*out));
@@ -548,6 +571,7 @@ const struct vg_audio_sink_ops vg_audio_sink_pipewire = {
     .open = pw_sink_open,
     .close = pw_sink_close,
     .set_rate = pw_sink_set_rate,
+    .set_quantum = pw_sink_set_quantum,
     .query = pw_sink_query,
     .acquire_rt = pw_sink_acquire_rt,
 };
