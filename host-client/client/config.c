@@ -69,8 +69,9 @@ static size_t build_table(struct vg_opt *t, struct vg_client_config *c)
             "drift",
             NULL),
         OPT("audio-quantum-ms", 0, VG_OPT_INT, &c->audio_quantum_ms, 0, 100, NULL, "MS",
-            "the PipeWire graph period to ask for (it applies to the whole graph, the lowest "
-            "request wins); 0: ask for none. The buffering adapts to whatever the graph runs",
+            "the PipeWire graph period to ask for, doubled up to 20 ms while graph stalls recur "
+            "(it applies to the whole graph, the lowest request wins); 0: ask for none. The "
+            "buffering adapts to whatever the graph runs",
             NULL),
         OPT("audio-idle-s", 0, VG_OPT_INT, &c->audio_idle_s, 0, 86400, NULL, "S",
             "close the audio stream after S seconds without audio from the guest (0: never)",
