@@ -246,6 +246,23 @@ static void a_foreign_dispatcher_is_not_replaced(void)
     vg_host_finish(&h);
 }
 
+static void a_name_a_script_cannot_carry_is_refused(void)
+{
+    char root[600];
+    snprintf(root, sizeof(root), "%s/names", tmp);
+    mkdir(root, 0755);
+    fr_build(root, &fr_single_2060);
+    struct vg_host h;
+    CHECK(vg_host_load(&h, root));
+    struct vg_plan p;
+    vg_plan_init(&p, "hooks", root);
+    vg_log_set_level(VG_LOG_ERROR + 0);
+    CHECK(!vg_plan_hooks(&p, &h, "Windows 11", "0000:09:00.0", VG_HOOKS_SINGLE, false));
+    CHECK(p.n == 0);
+    vg_plan_finish(&p);
+    vg_host_finish(&h);
+}
+
 int main(void)
 {
     tmp = vg_test_tmpdir();
@@ -256,5 +273,6 @@ int main(void)
     RUN(a_failing_step_stops_and_is_logged);
     RUN(dynamic_mode_leaves_the_desktop_alone);
     RUN(a_foreign_dispatcher_is_not_replaced);
+    RUN(a_name_a_script_cannot_carry_is_refused);
     return vg_test_finish();
 }

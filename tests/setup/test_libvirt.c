@@ -34,6 +34,13 @@ static const char node_xml[] =
     "    <devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices>\n"
     "    <test:runstate>5</test:runstate>\n"
     "  </domain>\n"
+    "  <domain type='kvm' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>\n"
+    "    <name>Windows 11</name>\n"
+    "    <memory unit='MiB'>512</memory>\n"
+    "    <os><type arch='x86_64' machine='pc-q35-7.2'>hvm</type></os>\n"
+    "    <devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices>\n"
+    "    <test:runstate>1</test:runstate>\n"
+    "  </domain>\n"
     "</node>\n";
 
 static bool has(const char *text, const char *needle)
@@ -265,6 +272,94 @@ static void a_doorbell_region_becomes_plain_without_server_and_msi(void)
     vg_sbuf_free(&changes);
 }
 
+/* A Looking Glass device added by hand as QEMU arguments, as guides showed. */
+#define QEMU_LG_ARGS(size)                                                                         \
+    "<qemu:arg value='-device'/><qemu:arg value='ivshmem-plain,id=shmem0,memdev=ivshmem,"          \
+    "bus=pcie.0'/><qemu:arg value='-object'/><qemu:arg value='memory-backend-file,id=ivshmem,"     \
+    "share=on,mem-path=/dev/shm/looking-glass,size=" size "'/>"
+
+static char *qemu_domain(const char *args)
+{
+    return vg_xasprintf(
+        "<domain type='kvm' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>"
+        "<name>lg</name><memory unit='GiB'>8</memory>"
+        "<os><type arch='x86_64' machine='pc-q35-7.2'>hvm</type></os>"
+        "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices>"
+        "<qemu:commandline>%s</qemu:commandline></domain>",
+        args);
+}
+
+static void a_hand_made_qemu_commandline_region_is_replaced_by_shmem(void)
+{
+    struct vg_host h;
+    CHECK(vg_host_load(&h, root));
+    /* Only the region's arguments, 64 MiB, and a plain --ivshmem (1920x1080: 32 MiB). */
+    char *xml = qemu_domain(QEMU_LG_ARGS("64M"));
+    CHECK(validate_xml(xml));
+    struct vg_vm_request r = {
+        .domain = "lg", .xml = xml, .ivshmem = true, .width = 1920, .height = 1080};
+    struct vg_plan p;
+    vg_plan_init(&p, "edit lg", root);
+    CHECK(vg_plan_vm(&p, &h, &r));
+    CHECK_MSG(p.n == 1, "%zu steps", p.n);
+    const char *planned = p.n ? p.steps[0].new_xml : NULL;
+    CHECK(has(planned, "<shmem name=\"looking-glass\">\n      <model type=\"ivshmem-plain\"/>\n"
+                       "      <size unit=\"M\">64</size>\n    </shmem>"));
+    /* The arguments, the emptied <qemu:commandline> and its namespace are gone. */
+    CHECK(planned && !strstr(planned, "qemu:") && !strstr(planned, "xmlns:qemu"));
+    CHECK(planned && validate_xml(planned));
+    CHECK(p.n && has(p.steps[0].why, "removed the hand-made IVSHMEM device on "
+                                     "/dev/shm/looking-glass from <qemu:commandline> (now "
+                                     "empty: dropped)"));
+    CHECK(has(p.notes.data,
+              "Replaced an IVSHMEM device added by hand in <qemu:commandline> (-device "
+              "ivshmem-plain,id=shmem0,memdev=ivshmem,bus=pcie.0; -object memory-backend-file,"
+              "id=ivshmem,share=on,mem-path=/dev/shm/looking-glass,size=64M) with <shmem "
+              "name='looking-glass'> on the same file"));
+    CHECK(has(p.notes.data, "Kept the replaced region's 64 MiB: larger than the 32 MiB asked "
+                            "for"));
+    /* Planning again on the result changes nothing. */
+    struct vg_plan again;
+    vg_plan_init(&again, "again", root);
+    r.xml = planned;
+    CHECK(vg_plan_vm(&again, &h, &r));
+    CHECK_MSG(again.n == 0, "%zu steps", again.n);
+    vg_plan_finish(&again);
+    vg_plan_finish(&p);
+    free(xml);
+
+    /* Other arguments stay, and so does the namespace; a region on /dev/kvmfr0 (the kvmfr
+     * module) is not ours to replace; --resolution sets the size. */
+    xml = qemu_domain(
+        "<qemu:arg value='-fw_cfg'/><qemu:arg value='opt/vgapt,string=1'/>" QEMU_LG_ARGS(
+            "33554432") "<qemu:arg value='-device'/><qemu:arg value='ivshmem-plain,memdev=kvmfr'/>"
+                        "<qemu:arg value='-object'/><qemu:arg value='memory-backend-file,id=kvmfr,"
+                        "mem-path=/dev/kvmfr0,size=32M,share=yes'/>");
+    struct vg_domain_edit e = {.ivshmem = true, .ivshmem_mib = 128, .keep_larger = false};
+    struct vg_sbuf changes = {0};
+    char *old = NULL;
+    unsigned long mem = 0;
+    char *out = vg_domain_edit(xml, &e, &old, &changes, &mem);
+    CHECK(has(out, "<size unit=\"M\">128</size>"));
+    CHECK(has(out, "<qemu:commandline>\n    <qemu:arg value=\"-fw_cfg\"/>\n"
+                   "    <qemu:arg value=\"opt/vgapt,string=1\"/>\n"
+                   "    <qemu:arg value=\"-device\"/>\n"
+                   "    <qemu:arg value=\"ivshmem-plain,memdev=kvmfr\"/>\n"
+                   "    <qemu:arg value=\"-object\"/>\n"
+                   "    <qemu:arg value=\"memory-backend-file,id=kvmfr,mem-path=/dev/kvmfr0,"
+                   "size=32M,share=yes\"/>\n  </qemu:commandline>"));
+    CHECK(has(out, "xmlns:qemu=\"http://libvirt.org/schemas/domain/qemu/1.0\""));
+    CHECK(out && !strstr(out, "/dev/shm/looking-glass"));
+    CHECK(has(changes.data, "removed the hand-made IVSHMEM device on /dev/shm/looking-glass "
+                            "from <qemu:commandline>\n"));
+    CHECK(out && validate_xml(out));
+    free(out);
+    free(old);
+    free(xml);
+    vg_sbuf_free(&changes);
+    vg_host_finish(&h);
+}
+
 static void a_larger_region_is_kept_unless_a_resolution_is_given(void)
 {
     struct vg_virt *v = vg_virt_open(uri, false, NULL);
@@ -402,7 +497,14 @@ static void cli_dry_run_shows_the_domain_diff(void)
                      "--root",       root,       NULL};
     rc = fr_run(argv4, &out, &err);
     CHECK(rc == 2);
-    CHECK(has(err, "--resolution takes WIDTHxHEIGHT"));
+    CHECK(has(err, "--resolution takes WIDTHxHEIGHT, each 1 to 16384 (e.g. 2560x1440), not "
+                   "'1920x'"));
+    free(out);
+    free(err);
+    argv4[5] = "99999x99999";
+    rc = fr_run(argv4, &out, &err);
+    CHECK(rc == 2);
+    CHECK(has(err, "each 1 to 16384 (e.g. 2560x1440), not '99999x99999'"));
     free(out);
     free(err);
 }
@@ -466,6 +568,163 @@ static void cli_apply_then_undo_uses_the_plans_connection(void)
     free(err);
 }
 
+/* The same host after binding and a reboot: 0a:00.0 on vfio-pci, its DRM card gone. */
+static struct fr_machine x399_bound(void)
+{
+    struct fr_machine m = fr_x399;
+    m.devs[2].driver = "vfio-pci";
+    m.devs[3].driver = "vfio-pci";
+    m.conns[0] = fr_x399.conns[2]; /* the host's card1-DP-2 stays */
+    m.conns[1] = (struct fr_conn){0};
+    return m;
+}
+
+static char *run_setup(char *const *argv, int want_rc)
+{
+    char *out, *err;
+    int rc = fr_run(argv, &out, &err);
+    CHECK_MSG(rc == want_rc, "rc %d: %s", rc, err);
+    free(err);
+    return out;
+}
+
+static void the_mode_seen_before_binding_sizes_the_region_after(void)
+{
+    char before[700], after[700], fresh[700];
+    snprintf(before, sizeof(before), "%s/before-bind", tmp);
+    snprintf(after, sizeof(after), "%s/after-bind", tmp);
+    snprintf(fresh, sizeof(fresh), "%s/bound-fresh", tmp);
+    mkdir(before, 0755);
+    mkdir(after, 0755);
+    mkdir(fresh, 0755);
+    fr_build(before, &fr_x399);
+    struct fr_machine bound = x399_bound();
+    fr_build(after, &bound);
+    fr_build(fresh, &bound);
+    const char *kept = "/var/lib/vgapt-setup/displays";
+
+    /* check, while nouveau has the GTX 1060 and the plug shows 2560x1440, keeps the mode
+     * (beside another GPU's line, which stays); a mode kept earlier for this GPU is replaced. */
+    fr_write(before, kept,
+             "0000:0a:00.0 1920x1080 card0-DP-1 2025-05-05T10:00:00Z\n"
+             "0000:43:00.0 3840x2160 card1-DP-2 2025-05-05T10:00:00Z\n");
+    char *argv[] = {(char *)setup, "check", "--root", before, "--connect", uri, NULL};
+    free(run_setup(argv, 0));
+    char *text = fr_read(before, kept);
+    const char *line = text ? strstr(text, "\n0000:0a:00.0 2560x1440 card0-DP-1 20") : NULL;
+    CHECK_MSG(line != NULL, "%s", text);
+    CHECK(has(text, "\n0000:43:00.0 3840x2160 card1-DP-2 2025-05-05T10:00:00Z\n"));
+    CHECK(text && !strstr(text, "1920x1080"));
+    char date[11] = "";
+    if (line)
+        snprintf(date, sizeof(date), "%s", line + strlen("\n0000:0a:00.0 2560x1440 card0-DP-1 "));
+
+    /* bind's plan keeps it too, and says so; on a bound GPU there is nothing to keep. */
+    char bindroot[700];
+    snprintf(bindroot, sizeof(bindroot), "%s/bind-plan", tmp);
+    mkdir(bindroot, 0755);
+    fr_build(bindroot, &fr_x399);
+    char *bargv[] = {(char *)setup, "bind", "--gpu", "0a:00.0", "--root", bindroot, NULL};
+    char *out = run_setup(bargv, 0);
+    CHECK(has(out, "Display: card0-DP-1 shows 2560x1440; kept in /var/lib/vgapt-setup/displays"));
+    free(out);
+    char *bound_kept = fr_read(bindroot, kept);
+    CHECK(has(bound_kept, "\n0000:0a:00.0 2560x1440 card0-DP-1 20"));
+    free(bound_kept);
+    bargv[5] = fresh;
+    free(run_setup(bargv, 0));
+    CHECK(fr_read(fresh, kept) == NULL);
+
+    /* After the reboot (the state folder survives): check tells what --ivshmem will use, and
+     * --ivshmem sizes 64 MiB for it, not the 32 of 1920x1080. */
+    fr_write(after, kept, text);
+    char *cargv[] = {(char *)setup, "check", "--root", after, "--connect", uri, NULL};
+    out = run_setup(cargv, 0);
+    char want[300];
+    snprintf(want, sizeof(want),
+             "ok    0000:0a:00.0 is on vfio-pci: its connectors read \"unknown\" from the host; "
+             "--ivshmem sizes for 2560x1440, seen on card0-DP-1 on %s (IVSHMEM 64 MiB)",
+             date);
+    CHECK(has(out, want));
+    free(out);
+    char *after_check = fr_read(after, kept);
+    CHECK(after_check && text && !strcmp(after_check, text)); /* nothing seen: nothing replaced */
+    free(after_check);
+    char *vargv[] = {(char *)setup, "--domain", "win10",  "--ivshmem", "--no-audio",
+                     "--connect",   uri,        "--root", after,       NULL};
+    out = run_setup(vargv, 0);
+    CHECK(has(out, "+      <size unit=\"M\">64</size>\n"));
+    snprintf(want, sizeof(want),
+             "Resolution 2560x1440: remembered from %s: card0-DP-1 on 0000:0a:00.0 showed it "
+             "while a driver still had the GPU.\n",
+             date);
+    CHECK(has(out, want));
+    free(out);
+    /* --resolution wins over what was kept. */
+    char *rargv[] = {(char *)setup, "--domain",  "win10", "--ivshmem", "--resolution", "3840x2160",
+                     "--no-audio",  "--connect", uri,     "--root",    after,          NULL};
+    out = run_setup(rargv, 0);
+    CHECK(has(out, "+      <size unit=\"M\">128</size>\n"));
+    CHECK(has(out, "Resolution 3840x2160: --resolution.\n"));
+    free(out);
+    free(text);
+
+    /* Bound with nothing kept: the default, and the plan says so; check says what to give. */
+    vargv[8] = fresh;
+    out = run_setup(vargv, 0);
+    CHECK(has(out, "+      <size unit=\"M\">32</size>\n"));
+    CHECK(has(out, "Resolution 1920x1080: the default: no display seen on the guest GPU now and "
+                   "none remembered from before binding; --resolution WxH sets it.\n"));
+    free(out);
+    cargv[3] = fresh;
+    out = run_setup(cargv, 0);
+    CHECK(has(out, "warn  0000:0a:00.0 is on vfio-pci: its connectors read \"unknown\" from the "
+                   "host, and no mode seen before binding was kept: give --ivshmem --resolution "
+                   "WxH"));
+    free(out);
+}
+
+static void a_name_with_a_space_is_edited_and_hooks_advise_domrename(void)
+{
+    /* 16384x16384 on a 512 MiB VM: planned, with a warning. */
+    char *argv[] = {(char *)setup,  "--domain",    "Windows 11", "--ivshmem",
+                    "--resolution", "16384x16384", "--connect",  uri,
+                    "--root",       root,          NULL};
+    char *out, *err;
+    int rc = fr_run(argv, &out, &err);
+    CHECK_MSG(rc == 0, "rc %d: %s", rc, err);
+    CHECK(has(out, "Plan: edit domain Windows 11\n"));
+    CHECK(has(out, "+      <size unit=\"M\">4096</size>\n"));
+    CHECK(has(out, "Warning: the shared-memory regions take 4098 MiB, more than a quarter of the "
+                   "VM's 512 MiB of memory, and come out of the host's memory (/dev/shm) on top "
+                   "of it: check --resolution (16384x16384 asks for 4096 MiB).\n"));
+    /* The running domain's commands are quoted for the shell. */
+    CHECK(has(out, "(virsh shutdown 'Windows 11', wait until it is shut off, then virsh start "
+                   "'Windows 11')"));
+    free(out);
+    free(err);
+    /* 2560x1440 on the same VM: 66 MiB of 512 is fine. */
+    argv[5] = "2560x1440";
+    CHECK(fr_run(argv, &out, &err) == 0);
+    CHECK(out && !strstr(out, "Warning: the shared-memory regions"));
+    free(out);
+    free(err);
+    char *hargv[] = {(char *)setup, "hooks",  "--domain", "Windows 11", "--gpu",
+                     "0a:00.0",     "--root", root,       NULL};
+    CHECK(fr_run(hargv, &out, &err) == 1);
+    CHECK(has(err, "rename it while it is shut off (virsh domrename 'Windows 11' NEW-NAME), "
+                   "then run this again with the new name"));
+    CHECK(!strstr(out, "Plan:"));
+    free(out);
+    free(err);
+    char *bad[] = {(char *)setup, "--domain", "a/b", "--ivshmem", "--connect",
+                   uri,           "--root",   root,  NULL};
+    CHECK(fr_run(bad, &out, &err) == 2);
+    CHECK(has(err, "--domain 'a/b': libvirt names have no '/'"));
+    free(out);
+    free(err);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -490,7 +749,10 @@ int main(int argc, char **argv)
     RUN(cli_apply_then_undo_uses_the_plans_connection);
     RUN(a_doorbell_region_becomes_plain_without_server_and_msi);
     RUN(a_larger_region_is_kept_unless_a_resolution_is_given);
+    RUN(a_hand_made_qemu_commandline_region_is_replaced_by_shmem);
     RUN(an_unknown_user_is_refused_at_plan_time);
     RUN(a_running_domain_is_told_to_shut_down_and_start);
+    RUN(the_mode_seen_before_binding_sizes_the_region_after);
+    RUN(a_name_with_a_space_is_edited_and_hooks_advise_domrename);
     return vg_test_finish();
 }

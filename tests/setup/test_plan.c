@@ -416,10 +416,18 @@ static void diff_and_command_line_edits_are_exact(void)
     CHECK(!vg_bdf_parse("0a:20.0", bdf));
     CHECK(!vg_bdf_parse("0a:00.0;", bdf));
     CHECK(!vg_bdf_parse("../../x", bdf));
+    /* Domains: what libvirt takes (they go through its API, never a shell)... */
     CHECK(vg_valid_domain_name("win10-gaming_2.0"));
+    CHECK(vg_valid_domain_name("Windows 11"));
+    CHECK(vg_valid_domain_name("Gäming 'VM' $(x)"));
     CHECK(!vg_valid_domain_name("a/b"));
-    CHECK(!vg_valid_domain_name("-x"));
-    CHECK(!vg_valid_domain_name("$(reboot)"));
+    CHECK(!vg_valid_domain_name(""));
+    CHECK(!vg_valid_domain_name("a\nb") && !vg_valid_domain_name("a\tb"));
+    /* ...and, for hook scripts (a path and shell code), the restricted set. */
+    CHECK(vg_valid_hook_domain_name("win10-gaming_2.0"));
+    CHECK(!vg_valid_hook_domain_name("Windows 11"));
+    CHECK(!vg_valid_hook_domain_name("-x"));
+    CHECK(!vg_valid_hook_domain_name("$(reboot)"));
     CHECK(vg_valid_vendor_id("1234567890ab") && !vg_valid_vendor_id("1234567890abc"));
     CHECK(vg_valid_path("/var/lib/libvirt/vbios/gtx1060.rom"));
     CHECK(!vg_valid_path("relative.rom") && !vg_valid_path("/a/../etc/shadow") &&

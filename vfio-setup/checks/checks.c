@@ -253,7 +253,8 @@ static void check_vfio(const struct vg_host *h, struct vg_report *r)
                       "no boot loader configuration found (GRUB, systemd-boot, kernelstub)");
 }
 
-static void check_display(const struct vg_host *h, struct vg_report *r)
+static void check_display(const struct vg_host *h, const struct vg_check_input *in,
+                          struct vg_report *r)
 {
     if (!r->guest_gpu[0])
         return;
@@ -262,9 +263,20 @@ static void check_display(const struct vg_host *h, struct vg_report *r)
         "the guest GPU renders frames only for a display: connect a monitor or an HDMI/DP "
         "dummy plug (or install a virtual display driver in the guest). The plug's highest "
         "EDID mode decides the resolution, and the IVSHMEM size must match it";
+    const struct vg_seen_mode *m = in->remembered;
+    if (gpu && !strcmp(gpu->driver, "vfio-pci") && m && vg_dev_same_slot(m->gpu, gpu->bdf)) {
+        vg_report_add(r, S_DISPLAY, "dummy-plug", VG_OK, gpu->bdf, NULL,
+                      "%s is on vfio-pci: its connectors read \"unknown\" from the host; "
+                      "--ivshmem sizes for %ux%u, seen on %s on %.10s (IVSHMEM %u MiB)",
+                      gpu->bdf, m->w, m->h, m->connector, m->when,
+                      vg_ivshmem_size_mib(m->w, m->h, false));
+        return;
+    }
     if (gpu && !strcmp(gpu->driver, "vfio-pci")) {
         vg_report_add(r, S_DISPLAY, "dummy-plug", VG_WARN, gpu->bdf, plug_hint,
-                      "%s is on vfio-pci: its connectors read \"unknown\" from the host", gpu->bdf);
+                      "%s is on vfio-pci: its connectors read \"unknown\" from the host, and "
+                      "no mode seen before binding was kept: give --ivshmem --resolution WxH",
+                      gpu->bdf);
         return;
     }
     const struct vg_drm_connector *best = NULL;
@@ -341,9 +353,19 @@ static void check_vm(const struct vg_host *h, const struct vg_check_input *in, s
     }
 }
 
+static void next_command(const struct vg_host *h, struct vg_report *r, const char *dom);
+
+/* The next command to run; dom is quoted for the shell. */
 static void next_step(const struct vg_host *h, const struct vg_check_input *in, struct vg_report *r)
 {
-    const char *dom = in->domain ? in->domain : "NAME";
+    struct vg_sbuf quoted = {0};
+    vg_shell_quote(in->domain ? in->domain : "NAME", &quoted);
+    next_command(h, r, quoted.data);
+    vg_sbuf_free(&quoted);
+}
+
+static void next_command(const struct vg_host *h, struct vg_report *r, const char *dom)
+{
     for (size_t i = 0; i < r->n; i++) {
         if (r->items[i].verdict != VG_FAIL || strcmp(r->items[i].id, "cmdline-intel-iommu"))
             continue;
@@ -398,7 +420,7 @@ void vg_checks_run(const struct vg_host *h, const struct vg_check_input *in, str
     check_gpus(h, r);
     check_guest_choice(h, r);
     check_vfio(h, r);
-    check_display(h, r);
+    check_display(h, in, r);
     check_vm(h, in, r);
     next_step(h, in, r);
 }

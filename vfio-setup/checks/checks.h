@@ -37,6 +37,8 @@ struct vg_check_input {
     const char *user;          /* borrowed: who runs vgapt-client; NULL when unknown */
     long user_uid;             /* -1 unknown */
     const char *domain;        /* borrowed, NULL: used in the next command */
+    /* borrowed, NULL when none: the mode kept from an earlier run for the guest GPU */
+    const struct vg_seen_mode *remembered;
 };
 
 enum vg_group_state { VG_GROUP_NONE, VG_GROUP_ISOLATED, VG_GROUP_BRIDGES, VG_GROUP_DIRTY };

@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include "apply/apply.h"
+#include "apply/remember.h"
 #include "checks/checks.h"
 #include "libvirt/conn.h"
+#include "libvirt/ivshmem_size.h"
 #include "model/model.h"
 #include "plan/builders.h"
 #include "util/fsroot.h"
@@ -44,8 +46,18 @@ static int cmd_check(const struct cli *c, const struct vg_host *h)
         if (pw)
             in.user_uid = (long)pw->pw_uid;
     }
+    /* The mode kept from before binding, for the guest GPU the checks will pick. */
+    char guest[VG_BDF_LEN] = "";
+    bool single;
+    struct vg_sbuf why = {0};
+    struct vg_seen_mode kept;
+    if (vg_choose_guest_gpu(h, guest, &single, &why) && vg_recall_mode(c->root, guest, &kept))
+        in.remembered = &kept;
+    vg_sbuf_free(&why);
     struct vg_report r = {0};
     vg_checks_run(h, &in, &r);
+    if (r.guest_gpu[0])
+        vg_remember_mode(c->root, h, r.guest_gpu, NULL);
     struct vg_sbuf out = {0};
     if (c->json)
         vg_report_json(&r, &out);
@@ -81,30 +93,58 @@ static int show_and_apply(const struct cli *c, struct vg_plan *p, struct vg_virt
     return 0;
 }
 
+/* The frame size --ivshmem plans for, and where it came from (owned, for the plan's note):
+ * --resolution, the display on the guest GPU now, the mode kept from before binding, or
+ * 1920x1080. */
+static char *choose_resolution(const struct cli *c, const struct vg_host *h, uint32_t *w,
+                               uint32_t *hgt)
+{
+    if (c->resolution)
+        return vg_xstrdup("--resolution"); /* *w and *hgt hold it already */
+    *w = 1920;
+    *hgt = 1080;
+    char gpu[VG_BDF_LEN] = "";
+    if (c->gpu) {
+        snprintf(gpu, sizeof(gpu), "%s", c->gpu);
+    } else {
+        bool single;
+        struct vg_sbuf why = {0};
+        vg_choose_guest_gpu(h, gpu, &single, &why);
+        vg_sbuf_free(&why);
+    }
+    const struct vg_drm_connector *now = gpu[0] ? vg_host_display(h, gpu) : NULL;
+    struct vg_seen_mode kept;
+    if (now) {
+        *w = now->best_w;
+        *hgt = now->best_h;
+        vg_remember_mode(c->root, h, gpu, NULL);
+        vg_info("resolution %ux%u from the guest GPU's display (--resolution overrides)", *w, *hgt);
+        return vg_xasprintf("the display on %s now, %s", gpu, now->name);
+    }
+    if (gpu[0] && vg_recall_mode(c->root, gpu, &kept)) {
+        *w = kept.w;
+        *hgt = kept.h;
+        vg_info("resolution %ux%u remembered from %.10s, when %s showed it (--resolution "
+                "overrides)",
+                *w, *hgt, kept.when, kept.connector);
+        return vg_xasprintf("remembered from %.10s: %s on %s showed it while a driver still had "
+                            "the GPU",
+                            kept.when, kept.connector, gpu);
+    }
+    vg_info("resolution 1920x1080 (no display seen on the guest GPU; --resolution WxH sets it)");
+    return vg_xstrdup("the default: no display seen on the guest GPU now and none remembered "
+                      "from before binding; --resolution WxH sets it");
+}
+
 static int cmd_vm(const struct cli *c, const struct vg_host *h)
 {
     uint32_t w = 1920, hgt = 1080;
-    if (c->resolution) {
-        if (!vg_parse_size(c->resolution, 16384, &w, &hgt)) {
-            vg_err("--resolution takes WIDTHxHEIGHT (e.g. 2560x1440), not '%s'", c->resolution);
-            return 2;
-        }
-    } else if (c->ivshmem) {
-        /* The monitor or dummy plug on the guest GPU decides, when the host can see it. */
-        struct vg_report r = {0};
-        struct vg_check_input in = {.libvirt_uri = c->uri, .libvirt_ok = true, .user_uid = -1};
-        vg_checks_run(h, &in, &r);
-        if (r.res_w && (!c->gpu || vg_dev_same_slot(c->gpu, r.guest_gpu))) {
-            w = r.res_w;
-            hgt = r.res_h;
-            vg_info("resolution %ux%u from the guest GPU's display (--resolution overrides)", w,
-                    hgt);
-        } else {
-            vg_info("resolution 1920x1080 (no display seen on the guest GPU; --resolution "
-                    "WxH sets it)");
-        }
-        vg_report_finish(&r);
+    if (c->resolution && !vg_parse_size(c->resolution, VG_MAX_RESOLUTION, &w, &hgt)) {
+        vg_err("--resolution takes WIDTHxHEIGHT, each 1 to %u (e.g. 2560x1440), not '%s'",
+               VG_MAX_RESOLUTION, c->resolution);
+        return 2;
     }
+    char *from = c->ivshmem ? choose_resolution(c, h, &w, &hgt) : NULL;
     char *err = NULL;
     struct vg_virt *v = vg_virt_open(c->uri, false, &err);
     if (!v) {
@@ -112,6 +152,7 @@ static int cmd_vm(const struct cli *c, const struct vg_host *h)
                "another)",
                c->uri, err);
         free(err);
+        free(from);
         return 1;
     }
     int rc = 1;
@@ -125,6 +166,7 @@ static int cmd_vm(const struct cli *c, const struct vg_host *h)
         .width = w,
         .height = hgt,
         .resolution_given = c->resolution != NULL,
+        .resolution_from = from,
         .hdr = c->hdr,
         .audio = c->audio,
         .gpu = c->gpu,
@@ -144,19 +186,24 @@ static int cmd_vm(const struct cli *c, const struct vg_host *h)
         bool defines = false;
         for (size_t i = 0; i < p.n; i++)
             defines |= p.steps[i].kind == VG_STEP_DOMAIN;
-        if (defines && vg_virt_is_active(v, c->domain) == 1)
+        if (defines && vg_virt_is_active(v, c->domain) == 1) {
+            struct vg_sbuf q = {0};
+            vg_shell_quote(c->domain, &q);
             vg_sbuf_printf(&p.notes,
                            "Domain %s is running: the new definition takes effect only after "
                            "a full shutdown and start (virsh shutdown %s, wait until it is shut "
                            "off, then virsh start %s); a reboot inside the guest is not "
                            "enough.\n",
-                           c->domain, c->domain, c->domain);
+                           c->domain, q.data, q.data);
+            vg_sbuf_free(&q);
+        }
         rc = show_and_apply(c, &p, v);
     }
     vg_plan_finish(&p);
     free(xml);
 cleanup:
     vg_virt_close(v);
+    free(from);
     return rc;
 }
 
@@ -184,6 +231,20 @@ static int cmd_undo(const struct cli *c)
     return ok ? 0 : 1;
 }
 
+/* bind is the last run that sees the guest GPU's display: keep its mode for --ivshmem. */
+static void note_kept_mode(const struct cli *c, const struct vg_host *h, struct vg_plan *p)
+{
+    struct vg_seen_mode m;
+    char path[4200];
+    vg_seen_modes_path(c->root, path, sizeof(path));
+    if (vg_remember_mode(c->root, h, c->gpu, &m))
+        vg_sbuf_printf(&p->notes,
+                       "Display: %s shows %ux%u; kept in %s, since once vfio-pci has the GPU "
+                       "the host no longer sees it: --ivshmem sizes the frame region for that "
+                       "mode.\n",
+                       m.connector, m.w, m.h, path);
+}
+
 static bool validate(struct cli *c)
 {
     if (c->gpu) {
@@ -195,8 +256,9 @@ static bool validate(struct cli *c)
         vg_opts_set_string(&c->gpu, bdf);
     }
     if (c->domain && !vg_valid_domain_name(c->domain)) {
-        vg_err("--domain '%s': use letters, digits and ._+@:- (virsh list --all shows the "
-               "names)",
+        vg_err("--domain '%s': libvirt names have no '/', and vgapt-setup takes none with "
+               "control characters (virsh list --all shows the names; virsh domrename gives a "
+               "domain another)",
                c->domain);
         return false;
     }
@@ -250,7 +312,9 @@ int main(int argc, char **argv)
         {"ivshmem", 0, VG_OPT_FLAG, &c.ivshmem, 0, 0, NULL, NULL, "add the shared-memory devices",
          NULL},
         {"resolution", 0, VG_OPT_STRING, &c.resolution, 0, 0, NULL, "WxH",
-         "frame size for the IVSHMEM size; unset: the guest GPU's display, else 1920x1080", NULL},
+         "frame size for the IVSHMEM size; unset: the guest GPU's display, else the mode kept "
+         "from before binding, else 1920x1080",
+         NULL},
         {"hdr", 0, VG_OPT_FLAG, &c.hdr, 0, 0, NULL, NULL, "size the IVSHMEM for HDR frames", NULL},
         {"audio", 0, VG_OPT_FLAG, &c.audio, 0, 0, NULL, NULL,
          "with --ivshmem: the 2 MiB Scream region", NULL},
@@ -330,6 +394,8 @@ int main(int argc, char **argv)
             vg_plan_init(&p, title, c.root);
             free(title);
             bool ok = bind ? vg_plan_bind(&p, &h, c.gpu, c.force) : vg_plan_unbind(&p, &h);
+            if (ok && bind)
+                note_kept_mode(&c, &h, &p);
             rc = ok ? show_and_apply(&c, &p, NULL) : 1;
             vg_plan_finish(&p);
         }

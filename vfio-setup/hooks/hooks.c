@@ -165,6 +165,17 @@ static const char from_vfio_fn[] = "from_vfio() {\n"
 bool vg_plan_hooks(struct vg_plan *p, const struct vg_host *h, const char *domain, const char *bdf,
                    enum vg_hooks_mode mode, bool force)
 {
+    if (!vg_valid_hook_domain_name(domain)) {
+        struct vg_sbuf q = {0};
+        vg_shell_quote(domain, &q);
+        vg_err("domain '%s': the hook scripts live in /etc/libvirt/hooks/qemu.d/NAME/ and name "
+               "the domain in shell code, so they need a name of letters, digits and ._+@:- "
+               "(not starting with - or .): rename it while it is shut off (virsh domrename "
+               "%s NEW-NAME), then run this again with the new name",
+               domain, q.data);
+        vg_sbuf_free(&q);
+        return false;
+    }
     if (!vg_gpu_passable(h, bdf, force, false))
         return false;
     const struct vg_pci_dev *gpu = vg_host_dev(h, bdf);

@@ -169,6 +169,181 @@ static void shmem(xmlNodePtr devices, const char *name, uint32_t mib, bool keep_
     }
 }
 
+#define QEMU_NS "http://libvirt.org/schemas/domain/qemu/1.0"
+
+static bool is_qemu(xmlNodePtr n, const char *name)
+{
+    return n->type == XML_ELEMENT_NODE && n->ns && !xmlStrcmp(n->ns->href, X(QEMU_NS)) &&
+           !xmlStrcmp(n->name, X(name));
+}
+
+/* The value of key in a QEMU option list ("memory-backend-file,id=lg,size=32M"); the first
+ * item, when it has no '=', is the value of first_key (the type or driver). */
+static bool qemu_opt(const char *opts, const char *key, const char *first_key, char *out,
+                     size_t size)
+{
+    size_t kl = strlen(key);
+    for (const char *p = opts; *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        const char *eq = memchr(p, '=', len);
+        if (!eq && p == opts && !strcmp(key, first_key)) {
+            snprintf(out, size, "%.*s", (int)len, p);
+            return true;
+        }
+        if (eq && (size_t)(eq - p) == kl && !strncmp(p, key, kl)) {
+            snprintf(out, size, "%.*s", (int)(len - kl - 1), eq + 1);
+            return true;
+        }
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    return false;
+}
+
+/* A QEMU size ("32M", "33554432", "1G": one optional binary suffix) in MiB, rounded up; 0 when
+ * unreadable. */
+static uint64_t qemu_size_mib(const char *s)
+{
+    static const char units[] = "bkmgtpe";
+    char *end;
+    unsigned long long bytes = strtoull(s, &end, 10);
+    const char *u = *end ? strchr(units, end[0] | 0x20) : units;
+    if (end == s || !u || !*u || (*end && end[1]))
+        return 0;
+    for (long i = 0; i < u - units; i++)
+        if (__builtin_mul_overflow(bytes, 1024ull, &bytes))
+            return 0;
+    return bytes / (1u << 20) + (bytes % (1u << 20) != 0);
+}
+
+static void drop_node(xmlNodePtr n)
+{
+    xmlUnlinkNode(n);
+    xmlFreeNode(n);
+}
+
+static bool ns_used(xmlNodePtr n, xmlNsPtr ns)
+{
+    for (; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        if (n->ns == ns)
+            return true;
+        for (xmlAttrPtr a = n->properties; a; a = a->next)
+            if (a->ns == ns)
+                return true;
+        if (ns_used(n->children, ns))
+            return true;
+    }
+    return false;
+}
+
+/* Drops the qemu namespace from the root element when nothing uses it any more. */
+static void drop_unused_qemu_ns(xmlNodePtr dom)
+{
+    for (xmlNsPtr *link = &dom->nsDef; *link; link = &(*link)->next) {
+        xmlNsPtr ns = *link;
+        if (ns->href && !xmlStrcmp(ns->href, X(QEMU_NS)) && !ns_used(dom, ns)) {
+            *link = ns->next;
+            ns->next = NULL;
+            xmlFreeNs(ns);
+            return;
+        }
+    }
+}
+
+#define MAX_QEMU_ARGS 64
+
+/* Looking Glass guides had users add the region by hand as QEMU arguments:
+ *   -device ivshmem-plain,memdev=ID  -object memory-backend-file,id=ID,mem-path=/dev/shm/NAME...
+ * Left there beside a <shmem> on the same file, the guest gets two devices on one region.
+ * Drops those argument pairs (and <qemu:commandline> when it empties); returns the size the old
+ * backend had in MiB (0 when none was found). */
+static uint64_t legacy_region(xmlNodePtr dom, const char *name, struct vg_sbuf *changes,
+                              struct vg_sbuf *notes)
+{
+    xmlNodePtr cmdline = NULL;
+    for (xmlNodePtr c = dom->children; c && !cmdline; c = c->next)
+        if (is_qemu(c, "commandline"))
+            cmdline = c;
+    if (!cmdline)
+        return 0;
+    xmlNodePtr args[MAX_QEMU_ARGS];
+    char *vals[MAX_QEMU_ARGS];
+    bool drop[MAX_QEMU_ARGS] = {false};
+    size_t n = 0;
+    for (xmlNodePtr c = cmdline->children; c && n < MAX_QEMU_ARGS; c = c->next)
+        if (is_qemu(c, "arg")) {
+            xmlChar *v = xmlGetProp(c, X("value"));
+            args[n] = c;
+            vals[n++] = vg_xstrdup(v ? (const char *)v : "");
+            xmlFree(v);
+        }
+    char path[300];
+    snprintf(path, sizeof(path), "/dev/shm/%s", name);
+    uint64_t mib = 0;
+    struct vg_sbuf what = {0};
+    for (size_t i = 0; i + 1 < n; i++) {
+        char type[64], id[64], mem[300], size[64];
+        if (strcmp(vals[i], "-object") ||
+            !qemu_opt(vals[i + 1], "qom-type", "qom-type", type, sizeof(type)) ||
+            strcmp(type, "memory-backend-file") ||
+            !qemu_opt(vals[i + 1], "mem-path", "qom-type", mem, sizeof(mem)) ||
+            strncmp(mem, path, strlen(path)) ||
+            !qemu_opt(vals[i + 1], "id", "qom-type", id, sizeof(id)))
+            continue;
+        bool used = false;
+        for (size_t j = 0; j + 1 < n; j++) {
+            char drv[64], memdev[64];
+            if (!strcmp(vals[j], "-device") &&
+                qemu_opt(vals[j + 1], "driver", "driver", drv, sizeof(drv)) &&
+                !strncmp(drv, "ivshmem", 7) &&
+                qemu_opt(vals[j + 1], "memdev", "driver", memdev, sizeof(memdev)) &&
+                !strcmp(memdev, id)) {
+                drop[j] = drop[j + 1] = used = true;
+                vg_sbuf_printf(&what, "%s-device %s", what.len ? "; " : "", vals[j + 1]);
+            }
+        }
+        if (!used)
+            continue;
+        drop[i] = drop[i + 1] = true;
+        vg_sbuf_printf(&what, "; -object %s", vals[i + 1]);
+        uint64_t m =
+            qemu_opt(vals[i + 1], "size", "qom-type", size, sizeof(size)) ? qemu_size_mib(size) : 0;
+        if (m > mib)
+            mib = m;
+    }
+    bool found = what.len != 0;
+    if (found) {
+        for (size_t i = 0; i < n; i++)
+            if (drop[i])
+                drop_node(args[i]);
+        bool empty = true;
+        for (xmlNodePtr c = cmdline->children; c; c = c->next)
+            empty &= c->type != XML_ELEMENT_NODE;
+        vg_sbuf_printf(changes,
+                       "removed the hand-made IVSHMEM device on %s from "
+                       "<qemu:commandline>%s\n",
+                       path, empty ? " (now empty: dropped)" : "");
+        if (empty)
+            drop_node(cmdline);
+        drop_unused_qemu_ns(dom);
+        if (notes)
+            vg_sbuf_printf(notes,
+                           "Replaced an IVSHMEM device added by hand in <qemu:commandline> "
+                           "(%s) with <shmem name='%s'> on the same file: libvirt then manages "
+                           "it (its PCI address, its size, its security label), and the guest "
+                           "does not see two devices on one region.\n",
+                           what.data, name);
+    }
+    vg_sbuf_free(&what);
+    for (size_t i = 0; i < n; i++)
+        free(vals[i]);
+    return mib;
+}
+
 static bool parse_bdf(const char *bdf, unsigned v[4])
 {
     return sscanf(bdf, "%x:%x:%x.%x", &v[0], &v[1], &v[2], &v[3]) == 4;
@@ -268,9 +443,25 @@ char *vg_domain_edit(const char *xml, const struct vg_domain_edit *e, char **old
     if (e->ivshmem || e->n_hostdevs)
         devices = child_or_new(dom, "devices", NULL);
     if (e->ivshmem) {
-        shmem(devices, VG_SHM_FRAMES, e->ivshmem_mib, e->keep_larger, changes, e->notes);
-        if (e->scream)
+        uint32_t mib = e->ivshmem_mib;
+        uint64_t old = legacy_region(dom, VG_SHM_FRAMES, changes, e->notes);
+        if (old > mib && e->keep_larger) {
+            /* As for an existing <shmem>: a region made larger on purpose stays that large. */
+            uint64_t pow2 = 1;
+            while (pow2 < old && pow2 < (1u << 20))
+                pow2 <<= 1;
+            mib = (uint32_t)pow2;
+            if (e->notes)
+                vg_sbuf_printf(e->notes,
+                               "Kept the replaced region's %u MiB: larger than the %u MiB asked "
+                               "for (--resolution WxH sets the size for that resolution).\n",
+                               mib, e->ivshmem_mib);
+        }
+        shmem(devices, VG_SHM_FRAMES, mib, e->keep_larger, changes, e->notes);
+        if (e->scream) {
+            legacy_region(dom, VG_SHM_SCREAM, changes, e->notes);
             shmem(devices, VG_SHM_SCREAM, VG_SCREAM_MIB, false, changes, e->notes);
+        }
     }
     for (size_t i = 0; i < e->n_hostdevs; i++)
         hostdev(devices, e->hostdevs[i], i == 0 ? e->rom : NULL, changes);
@@ -282,6 +473,17 @@ char *vg_domain_edit(const char *xml, const struct vg_domain_edit *e, char **old
         child_or_new(mb, "hugepages", &created);
         if (created)
             vg_sbuf_puts(changes, "<memoryBacking><hugepages/>\n");
+    }
+    if (e->shm_mib) {
+        unsigned long long kib = 0;
+        xmlNodePtr devs = child(dom, "devices");
+        for (xmlNodePtr c = devs ? devs->children : NULL; c; c = c->next) {
+            xmlNodePtr size = c->type == XML_ELEMENT_NODE && !xmlStrcmp(c->name, X("shmem"))
+                                  ? child(c, "size")
+                                  : NULL;
+            kib += size ? size_kib(size) : 0;
+        }
+        *e->shm_mib = kib / 1024;
     }
     char *out = dump(doc);
     xmlFreeDoc(doc);

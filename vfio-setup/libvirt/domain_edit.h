@@ -24,6 +24,8 @@ struct vg_domain_edit {
     const char *vendor_id; /* borrowed, 1..12 alphanumerics */
     bool hugepages;
     struct vg_sbuf *notes; /* [optional] borrowed: what was left as it was, and why */
+    unsigned long long
+        *shm_mib; /* [optional] borrowed: gets the MiB of all <shmem> in the result */
 };
 
 /* Parses xml, applies e and returns the new document, formatted (owned). *old_norm gets the

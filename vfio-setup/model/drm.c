@@ -53,3 +53,18 @@ void vg_model_drm(struct vg_host *h)
     }
     vg_root_names_free(names, n);
 }
+
+const struct vg_drm_connector *vg_host_display(const struct vg_host *h, const char *gpu)
+{
+    const struct vg_drm_connector *best = NULL;
+    const struct vg_pci_dev *d = vg_host_dev(h, gpu);
+    if (d && !strcmp(d->driver, "vfio-pci"))
+        return NULL; /* what the connectors say is no longer about this GPU */
+    for (size_t i = 0; i < h->n_conns; i++) {
+        const struct vg_drm_connector *c = &h->conns[i];
+        if (vg_dev_same_slot(c->bdf, gpu) && !strcmp(c->status, "connected") && c->best_w &&
+            (!best || (uint64_t)c->best_w * c->best_h > (uint64_t)best->best_w * best->best_h))
+            best = c;
+    }
+    return best;
+}

@@ -38,6 +38,15 @@ struct vg_drm_connector {
     uint32_t best_w, best_h; /* largest mode in "modes", 0 when none */
 };
 
+/* A display mode seen on a guest GPU's connector in an earlier run (kept in the state folder:
+ * apply/remember.h). */
+struct vg_seen_mode {
+    char gpu[VG_BDF_LEN]; /* "0000:0a:00.0" */
+    char connector[48];   /* "card0-DP-1" */
+    uint32_t w, h;
+    char when[24]; /* UTC, "2026-11-30T10:15:00Z" */
+};
+
 struct vg_host {
     char root[4096];
 
@@ -110,6 +119,9 @@ bool vg_dev_is_bridge(const struct vg_pci_dev *d); /* class 0604 / 0600 host bri
 const char *vg_dev_role(const struct vg_pci_dev *d);
 /* Same domain:bus:slot ("0000:0a:00.1" belongs to "0000:0a:00.0"). */
 bool vg_dev_same_slot(const char *a, const char *b);
+/* The connected connector of gpu's slot with the largest mode (a dummy plug's EDID); NULL when
+ * none shows a mode (no display, or no DRM driver owns the GPU). Borrowed from h. */
+const struct vg_drm_connector *vg_host_display(const struct vg_host *h, const char *gpu);
 /* Whether the command line has this token (exact, or "name=" prefix when it ends in '='). */
 bool vg_cmdline_has(const char *cmdline, const char *token);
 /* Normalises a user's BDF ("0a:00.0" or "0000:0A:00.0") to "0000:0a:00.0"; false if malformed. */

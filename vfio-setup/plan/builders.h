@@ -13,8 +13,9 @@ struct vg_vm_request {
     const char *domain; /* borrowed, validated */
     const char *xml;    /* borrowed: the domain's inactive XML */
     bool ivshmem;
-    uint32_t width, height; /* frame size for the IVSHMEM rule */
-    bool resolution_given;  /* the user chose it: an existing larger region shrinks to fit */
+    uint32_t width, height;      /* frame size for the IVSHMEM rule */
+    bool resolution_given;       /* the user chose it: an existing larger region shrinks to fit */
+    const char *resolution_from; /* borrowed or NULL: where width x height came from */
     bool hdr;
     bool audio;      /* the Scream region beside the frame region */
     const char *gpu; /* borrowed BDF or NULL */
@@ -37,7 +38,12 @@ bool vg_plan_hooks(struct vg_plan *p, const struct vg_host *h, const char *domai
                    enum vg_hooks_mode mode, bool force);
 
 /* Input validation shared by the CLI and the builders. */
+/* Every name libvirt takes (it refuses '/'), less control characters, which the undo records
+ * cannot hold. The name only ever goes through libvirt's API, never a shell. */
 bool vg_valid_domain_name(const char *s);
+/* The names a hook script can carry in its path and its shell code: letters, digits and
+ * ._+@:-, not starting with '-' or '.', at most 64. */
+bool vg_valid_hook_domain_name(const char *s);
 bool vg_valid_user_name(const char *s);
 bool vg_valid_vendor_id(const char *s);
 bool vg_valid_path(const char *s); /* absolute, printable, no quotes */

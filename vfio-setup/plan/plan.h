@@ -84,5 +84,3 @@ void vg_plan_print(const struct vg_plan *p, struct vg_sbuf *out);
 /* Unified diff (3 lines of context) of two texts with the given labels; nothing when equal. */
 void vg_diff_unified(const char *a, const char *b, const char *label_a, const char *label_b,
                      struct vg_sbuf *out);
-/* Appends s quoted for a POSIX shell when it needs quoting (display only). */
-void vg_shell_quote(const char *s, struct vg_sbuf *out);

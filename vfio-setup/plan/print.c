@@ -3,23 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void vg_shell_quote(const char *s, struct vg_sbuf *out)
-{
-    if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-                        "-_./=:,+@%") == strlen(s)) {
-        vg_sbuf_puts(out, s);
-        return;
-    }
-    vg_sbuf_puts(out, "'");
-    for (const char *p = s; *p; p++) {
-        if (*p == '\'')
-            vg_sbuf_puts(out, "'\\''");
-        else
-            vg_sbuf_putn(out, p, 1);
-    }
-    vg_sbuf_puts(out, "'");
-}
-
 static void print_argv(char *const *argv, struct vg_sbuf *out)
 {
     for (char *const *a = argv; *a; a++) {

@@ -15,8 +15,18 @@ static bool only(const char *s, const char *allowed)
 
 bool vg_valid_domain_name(const char *s)
 {
+    if (!*s)
+        return false;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p == '/' || *p < 0x20 || *p == 0x7f)
+            return false;
+    return true;
+}
+
+bool vg_valid_hook_domain_name(const char *s)
+{
     size_t n = strlen(s);
-    return n > 0 && n <= 64 && s[0] != '-' && s[0] != '.' && s[0] != ' ' && only(s, ALNUM "._+@:-");
+    return n > 0 && n <= 64 && s[0] != '-' && s[0] != '.' && only(s, ALNUM "._+@:-");
 }
 
 bool vg_valid_user_name(const char *s)

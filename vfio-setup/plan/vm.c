@@ -21,6 +21,10 @@ static void ivshmem_notes(struct vg_plan *p, const struct vg_vm_request *r, uint
                    "Glass (two frames + 10 MiB) and for vgapt-guest (three frames + headers), "
                    "rounded up to a power of two.\n",
                    mib, r->width, r->height, r->hdr ? " HDR" : "", r->hdr ? 8 : 4);
+    vg_sbuf_printf(n, "Resolution %ux%u: %s.\n", r->width, r->height,
+                   r->resolution_from    ? r->resolution_from
+                   : r->resolution_given ? "--resolution"
+                                         : "as asked");
     vg_sbuf_puts(n, "In the guest:\n"
                     "  - install the IVSHMEM driver (virtio-win's ivshmem, \"PCI standard RAM "
                     "Controller\" in Device Manager);\n"
@@ -67,7 +71,9 @@ bool vg_plan_vm(struct vg_plan *p, const struct vg_host *h, const struct vg_vm_r
         return false;
     }
     struct vg_sbuf kept = {0};
+    unsigned long long shm_mib = 0;
     struct vg_domain_edit e = {
+        .shm_mib = &shm_mib,
         .ivshmem = r->ivshmem,
         .ivshmem_mib = mib,
         .keep_larger = !r->resolution_given,
@@ -131,6 +137,14 @@ bool vg_plan_vm(struct vg_plan *p, const struct vg_host *h, const struct vg_vm_r
     if (kept.len)
         vg_sbuf_puts(&p->notes, kept.data);
     vg_sbuf_free(&kept);
+    /* A mistyped --resolution (16384x16384: 4 GiB) is the usual cause; the regions come out of
+     * the host's memory (/dev/shm) on top of the guest's. */
+    if (r->ivshmem && mem_kib && shm_mib * 1024 * 4 > mem_kib)
+        vg_sbuf_printf(&p->notes,
+                       "Warning: the shared-memory regions take %llu MiB, more than a quarter of "
+                       "the VM's %lu MiB of memory, and come out of the host's memory (/dev/shm) "
+                       "on top of it: check --resolution (%ux%u%s asks for %u MiB).\n",
+                       shm_mib, mem_kib / 1024, r->width, r->height, r->hdr ? " HDR" : "", mib);
 
     if (r->hugepages) {
         unsigned long page = h->hugepage_kib ? h->hugepage_kib : 2048;

@@ -136,3 +136,20 @@ void vg_sbuf_free(struct vg_sbuf *b)
     b->data = NULL;
     b->len = b->cap = 0;
 }
+
+void vg_shell_quote(const char *s, struct vg_sbuf *out)
+{
+    if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                        "-_./=:,+@%") == strlen(s)) {
+        vg_sbuf_puts(out, s);
+        return;
+    }
+    vg_sbuf_puts(out, "'");
+    for (const char *p = s; *p; p++) {
+        if (*p == '\'')
+            vg_sbuf_puts(out, "'\\''");
+        else
+            vg_sbuf_putn(out, p, 1);
+    }
+    vg_sbuf_puts(out, "'");
+}

@@ -16,6 +16,8 @@ void vg_sbuf_putn(struct vg_sbuf *b, const char *s, size_t n);
 void vg_sbuf_printf(struct vg_sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends s as a JSON string literal (with the quotes). */
 void vg_sbuf_json_str(struct vg_sbuf *b, const char *s);
+/* Appends s quoted for a POSIX shell when it needs quoting (display only). */
+void vg_shell_quote(const char *s, struct vg_sbuf *out);
 /* Returns the text (never NULL) and leaves b empty; the caller owns the result. */
 char *vg_sbuf_take(struct vg_sbuf *b);
 void vg_sbuf_free(struct vg_sbuf *b);
