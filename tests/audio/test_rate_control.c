@@ -243,7 +243,11 @@ static void over_the_ceiling_is_cut_once(void)
               "%llu cuts, %llu frames dropped for a 5-chunk burst",
               (unsigned long long)(after.trims - before.trims), (unsigned long long)dropped);
     sim_run(&s, 30);
-    CHECK_MSG(fabs(s.ctl.fill_ms - TARGET_MS) < 2.0, "fill %.2f ms after the cut", s.ctl.fill_ms);
+    vg_audio_ring_counters(&s.ring, &after);
+    CHECK_MSG(fabs(s.ctl.fill_ms - TARGET_MS) < 2.0 && after.underruns == 0 &&
+                  s.ctl.target_ms == TARGET_MS,
+              "fill %.2f ms after the cut, %llu underruns, target %u ms", s.ctl.fill_ms,
+              (unsigned long long)after.underruns, s.ctl.target_ms);
     vg_audio_ring_finish(&s.ring);
 }
 
