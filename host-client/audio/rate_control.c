@@ -55,7 +55,6 @@ void vg_audio_rate_control_reset(struct vg_audio_rate_control *c, uint32_t rate,
     c->ratio = 1.0;
     c->lowest_fill = UINT64_MAX;
     c->lowest_since_ns = now;
-    c->last_move_ns = now;
     c->calm_from_ns = now;
 }
 
@@ -79,7 +78,6 @@ static bool move_target(struct vg_audio_rate_control *c, uint32_t to,
     }
     c->target_ms = to;
     c->reason = why;
-    c->last_move_ns = now;
     return true;
 }
 

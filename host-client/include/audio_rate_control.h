@@ -57,10 +57,10 @@ struct vg_audio_rate_control {
     uint64_t near_since_ns;         /* 0: not near the target */
     bool locked;
     uint64_t windows_seen;
-    /* adaptation: events seen, when the last came, when the target last rose and moved, and
-     * since when it has been calm (no event, no rise) */
+    /* adaptation: events seen, when the last came, when the target last rose, and since when
+     * it has been calm (no event, no rise) */
     uint64_t underruns_seen, late_seen;
-    uint64_t last_event_ns, last_raise_ns, last_move_ns, calm_from_ns;
+    uint64_t last_event_ns, last_raise_ns, calm_from_ns;
     uint64_t lowest_fill, lowest_since_ns; /* frames: the windows' lowest since then */
 };
 
