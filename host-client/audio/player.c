@@ -27,6 +27,23 @@
 #define CLOCK_MAX_NS (300 * VG_NS_PER_S)  /* longest stretch */
 #define MAX_CHUNK_BYTES (384000u / 50u * 4u * VG_AUDIO_MAX_CHANNELS)
 #define RT_PRIORITY 20                    /* SCHED_FIFO, below the sound server's threads */
+/* A format change reopens the stream at the new format's first chunk (the source delivers a
+ * chunk only if the header did not change while it was copied): a genuine change is heard as
+ * fast as before. A change that follows the last one within FLAP_WINDOW_NS must hold: the new
+ * format plays once HOLD_CHUNKS of its chunks agree over HOLD_NS << level, the level rising
+ * with each such change (30, 60, 120 ms ... up to 0.96 s). A second without a change ends the
+ * episode (summarised in the log) and the next change plays at once again. A format flipped
+ * every few ms never holds; one flipped every 100 ms reopens the stream three or four times. */
+#define HOLD_CHUNKS 2u
+#define HOLD_KEEP 2u                      /* the newest held chunks start the new stream */
+#define HOLD_NS (15 * VG_NS_PER_MS)
+#define HOLD_MAX_SHIFT 6u
+#define FLAP_WINDOW_NS (1 * VG_NS_PER_S)
+#define FLAP_SUMMARY_NS (60 * VG_NS_PER_S) /* a long episode is summarised this often */
+#define RESTART_LOG_NS (10 * VG_NS_PER_S)  /* at most one "restarted" line this often */
+/* Chunks are taken at most at the rate their format implies, less 1 % (a guest clock that runs
+ * fast: the resampler follows a few hundred ppm, the controller trims the rest). */
+#define CADENCE_SLACK 100u
 
 struct vg_audio_player {
     char *path, *target, *role;
@@ -58,6 +75,28 @@ struct vg_audio_player {
     size_t chunk_bytes;
     uint8_t *scratch;          /* MAX_CHUNK_BYTES: a chunk with nowhere else to go */
 
+    /* A format change being held (see HOLD_NS): the stream keeps playing fmt meanwhile. */
+    bool cand;
+    struct vg_audio_format cand_fmt;
+    size_t cand_bytes;
+    uint64_t cand_since_ns;
+    uint32_t cand_chunks;      /* chunks of it taken */
+    uint8_t *hold;             /* HOLD_KEEP x MAX_CHUNK_BYTES: the newest of them */
+    uint64_t hold_total;       /* chunks put in hold since the candidate appeared */
+    /* flapping: changes closer than FLAP_WINDOW_NS */
+    uint64_t last_change_ns;
+    uint32_t flap_level;       /* the hold is HOLD_NS << flap_level */
+    bool flapping;
+    uint64_t flap_start_ns, flap_logged_ns, flap_changes, flap_switches;
+    uint64_t restart_logged_ns, restarts_unlogged;
+
+    /* The chunk cadence (GCRA, see cadence_take): tat_ns is when the next chunk is due at the
+     * format's rate; a chunk is taken while tat_ns - now is within the burst. */
+    uint64_t tat_ns, period_ns;
+    uint32_t burst;            /* chunks: the source's backlog after a stall + the one due */
+    uint64_t quiet_ns;         /* the last read that found nothing new */
+    bool throttled;            /* the last read waited for the cadence */
+
     /* controller */
     struct vg_audio_rate_control ctl;
     struct vg_audio_quantum_control qctl; /* the graph period asked for, across streams */
@@ -77,6 +116,7 @@ struct vg_audio_player {
     double drift_ppm;
     enum vg_audio_player_state state;
     uint64_t chunks, dropped_chunks, torn_chunks, reopens;
+    uint64_t format_changes, format_switches, held_dropped, refused_chunks, restarts;
     /* counters of rings already closed, so totals survive reopening; the same for what
      * happened after lock-in */
     struct vg_audio_ring_counters past, past_locked;
@@ -246,7 +286,7 @@ static void control(struct vg_audio_player *p, uint64_t now)
     if (!p->open || now < p->next_control_ns)
         return;
     p->next_control_ns = now + VG_AUDIO_CONTROL_NS;
-    struct vg_audio_rate_input in = {.late_chunks = p->late_chunks};
+    struct vg_audio_rate_input in = {.late_chunks = p->late_chunks, .source_holding = p->cand};
     vg_audio_ring_counters(&p->ring, &in.ring);
     struct vg_audio_rate_step step;
     vg_audio_rate_control_update(&p->ctl, &in, now, &step);
@@ -310,6 +350,13 @@ static void publish(struct vg_audio_player *p, bool report)
         .stalls = c.stalls,
         .late_frames = c.late_frames,
         .after_lock = {l.underruns, l.dropped_frames, l_skipped, l.full_chunks},
+        .format_changes = p->format_changes,
+        .format_switches = p->format_switches,
+        .format_ignored = p->format_changes - p->format_switches - (p->cand ? 1 : 0),
+        .held_chunks_dropped = p->held_dropped,
+        .refused_chunks = p->refused_chunks,
+        .restarts = p->restarts,
+        .flapping = p->flapping,
     };
     pthread_mutex_lock(&p->lock);
     p->stats = s;
@@ -319,7 +366,8 @@ static void publish(struct vg_audio_player *p, bool report)
                 "drift %+.1f ppm, rate %+.1f ppm%s, chunks %llu, underruns %llu, dropped %llu frames, "
                 "skipped %llu chunks, torn %llu, full %llu, sink errors %llu, graph stalls %llu "
                 "(%.0f ms missed), late chunks %llu, cuts %llu, target range %u..%u ms; after "
-                "lock-in: underruns %llu, dropped %llu frames, skipped %llu chunks, full %llu",
+                "lock-in: underruns %llu, dropped %llu frames, skipped %llu chunks, full %llu; format "
+                "changes %llu (%llu applied), refused %llu chunks (faster than their format)",
                 s.fill_ms, p->target_ms, s.latency_ms, s.quantum_ms, p->qctl.ms, s.drift_ppm,
                 s.rate_ppm,
                 s.locked ? " (locked)" : "",
@@ -331,28 +379,211 @@ static void publish(struct vg_audio_player *p, bool report)
                 (unsigned long long)c.trims, p->target_lo, p->target_hi,
                 (unsigned long long)l.underruns,
                 (unsigned long long)l.dropped_frames, (unsigned long long)l_skipped,
-                (unsigned long long)l.full_chunks);
+                (unsigned long long)l.full_chunks, (unsigned long long)s.format_changes,
+                (unsigned long long)s.format_switches, (unsigned long long)s.refused_chunks);
 }
 
+static bool same_format(const struct vg_audio_format *f, size_t bytes,
+                        const struct vg_audio_read *rd)
+{
+    return vg_audio_format_equal(f, &rd->fmt) && bytes == rd->chunk_bytes;
+}
+
+/* Whether the held format has held (see HOLD_NS). */
+static bool held(const struct vg_audio_player *p, uint64_t now)
+{
+    if (!p->flap_level)
+        return p->cand_chunks >= 1;
+    uint32_t shift = p->flap_level < HOLD_MAX_SHIFT ? p->flap_level : HOLD_MAX_SHIFT;
+    return p->cand_chunks >= HOLD_CHUNKS && now - p->cand_since_ns >= HOLD_NS << shift;
+}
+
+static void flap_summary(struct vg_audio_player *p, bool ended)
+{
+    char f[160];
+    double secs = (double)(p->last_change_ns - p->flap_start_ns) / 1e9;
+    vg_info("audio: guest audio format flapping%s: %llu changes in %.1f s ignored, %llu applied; "
+            "playing %s", ended ? "" : " goes on",
+            (unsigned long long)(p->flap_changes - p->flap_switches), secs,
+            (unsigned long long)p->flap_switches,
+            p->have_fmt ? vg_audio_format_str(&p->fmt, f, sizeof(f)) : "nothing");
+}
+
+/* Ends a flapping episode after FLAP_WINDOW_NS without a change; summarises a long one. */
+static void flap_tick(struct vg_audio_player *p, uint64_t now)
+{
+    if (!p->flapping)
+        return;
+    if (now - p->last_change_ns >= FLAP_WINDOW_NS) {
+        flap_summary(p, true);
+        p->flapping = false;
+        p->flap_level = 0;
+    } else if (now - p->flap_logged_ns >= FLAP_SUMMARY_NS) {
+        flap_summary(p, false);
+        p->flap_logged_ns = now;
+    }
+}
+
+/* A format change: one that follows the last within FLAP_WINDOW_NS lengthens the hold, and the
+ * first of those starts an episode, logged once here and summarised when it ends. */
+static void flap_change(struct vg_audio_player *p, const struct vg_audio_format *to, uint64_t now)
+{
+    uint64_t prev = p->last_change_ns;
+    p->last_change_ns = now;
+    if (!prev || now - prev >= FLAP_WINDOW_NS) {
+        p->flap_level = 0;
+        return;
+    }
+    if (p->flap_level < HOLD_MAX_SHIFT)
+        p->flap_level++;
+    if (!p->flapping) {
+        p->flapping = true;
+        p->flap_start_ns = prev;
+        p->flap_logged_ns = now;
+        p->flap_changes = 1; /* the change before this one */
+        p->flap_switches = 0;
+        char f[160];
+        vg_warn("audio: the guest changes its audio format again after %.0f ms (to %s); until "
+                "it stops, a new format plays only once it holds for up to %.0f ms, and the "
+                "changes are counted and summarised here",
+                (double)(now - prev) / 1e6, vg_audio_format_str(to, f, sizeof(f)),
+                (double)(HOLD_NS << HOLD_MAX_SHIFT) / 1e6);
+    }
+    p->flap_changes++;
+}
+
+static void restarted(struct vg_audio_player *p, uint64_t now)
+{
+    p->restarts++;
+    if (p->restart_logged_ns && now - p->restart_logged_ns < RESTART_LOG_NS) {
+        p->restarts_unlogged++;
+        return;
+    }
+    if (p->restarts_unlogged)
+        vg_info("audio: the guest's stream restarted (%llu more times since the last such line)",
+                (unsigned long long)p->restarts_unlogged);
+    else
+        vg_info("audio: the guest's stream restarted");
+    p->restart_logged_ns = now;
+    p->restarts_unlogged = 0;
+}
+
+/* The guest's stream opened, restarted or changed format. The first format plays at once; a
+ * change is held (see HOLD_NS) while the stream plays on, and a change back to the format
+ * playing just drops the held one. */
 static void on_format(struct vg_audio_player *p, const struct vg_audio_read *rd, uint64_t now)
 {
     if (rd->chunk_bytes == 0 || rd->chunk_bytes > MAX_CHUNK_BYTES)
         return;
-    bool same = p->have_fmt && vg_audio_format_equal(&p->fmt, &rd->fmt) &&
-                p->chunk_bytes == rd->chunk_bytes;
-    if (same) {
-        if (rd->restarted)
-            vg_info("audio: the guest's stream restarted");
+    if (!p->have_fmt) {
+        p->have_fmt = true;
+        p->fmt = rd->fmt;
+        p->chunk_bytes = rd->chunk_bytes;
+        p->ctl.fill_ms = 0;
+        open_stream(p, now);
         return;
     }
+    bool playing = same_format(&p->fmt, p->chunk_bytes, rd);
+    if (p->cand ? same_format(&p->cand_fmt, p->cand_bytes, rd) : playing) {
+        if (rd->restarted)
+            restarted(p, now);
+        return;
+    }
+    p->format_changes++;
+    flap_change(p, &rd->fmt, now);
+    if (p->cand)
+        p->held_dropped += p->hold_total < HOLD_KEEP ? p->hold_total : HOLD_KEEP;
+    p->cand = !playing;
+    if (!p->cand)
+        return;
+    p->cand_fmt = rd->fmt;
+    p->cand_bytes = rd->chunk_bytes;
+    p->cand_since_ns = now;
+    p->cand_chunks = 0;
+    p->hold_total = 0;
+}
+
+/* The held format has held: the stream reopens in it, started with the chunks that proved it
+ * (the old stream played its buffer meanwhile). */
+static void switch_format(struct vg_audio_player *p, uint64_t now)
+{
     char f[160];
-    if (p->have_fmt)
-        vg_info("audio: format changed to %s", vg_audio_format_str(&rd->fmt, f, sizeof(f)));
-    p->have_fmt = true;
-    p->fmt = rd->fmt;
-    p->chunk_bytes = rd->chunk_bytes;
+    vg_info("audio: format changed to %s", vg_audio_format_str(&p->cand_fmt, f, sizeof(f)));
+    p->cand = false;
+    p->fmt = p->cand_fmt;
+    p->chunk_bytes = p->cand_bytes;
     p->ctl.fill_ms = 0;
-    open_stream(p, now);
+    p->format_switches++;
+    if (p->flapping)
+        p->flap_switches++;
+    uint64_t n = p->hold_total < HOLD_KEEP ? p->hold_total : HOLD_KEEP;
+    if (!open_stream(p, now)) {
+        p->held_dropped += n;
+        return;
+    }
+    for (uint64_t k = p->hold_total - n; k < p->hold_total; k++) {
+        void *slot = vg_audio_ring_chunk_slot(&p->ring);
+        if (!slot) {
+            vg_audio_ring_count_full(&p->ring);
+            continue;
+        }
+        memcpy(slot, p->hold + (size_t)(k % HOLD_KEEP) * MAX_CHUNK_BYTES, p->chunk_bytes);
+        vg_audio_ring_commit(&p->ring, now);
+    }
+}
+
+/* Where a chunk of the held format is read to: the oldest of the HOLD_KEEP slots. */
+static void *hold_slot(struct vg_audio_player *p)
+{
+    return p->hold + (size_t)(p->hold_total % HOLD_KEEP) * MAX_CHUNK_BYTES;
+}
+
+static void hold_chunk(struct vg_audio_player *p, const struct vg_audio_read *rd, uint64_t now)
+{
+    /* The source reports a change before the chunks of a new format. */
+    if (!same_format(&p->cand_fmt, p->cand_bytes, rd) || rd->len != p->cand_bytes) {
+        p->held_dropped += 1 + (p->hold_total < HOLD_KEEP ? p->hold_total : HOLD_KEEP);
+        p->hold_total = 0;
+        p->cand_chunks = 0;
+        return;
+    }
+    if (p->hold_total >= HOLD_KEEP)
+        p->held_dropped++; /* the oldest held chunk was overwritten */
+    p->hold_total++;
+    p->cand_chunks++;
+    if (held(p, now))
+        switch_format(p, now);
+}
+
+/* The cadence the format implies: chunk bytes / (rate x frame bytes), less CADENCE_SLACK. */
+static uint64_t chunk_period_ns(const struct vg_audio_format *f, size_t bytes)
+{
+    uint64_t per_s = (uint64_t)f->rate * vg_audio_bytes_per_frame(f);
+    if (!per_s || !bytes || bytes > MAX_CHUNK_BYTES)
+        return CHUNK_MS * VG_NS_PER_MS;
+    uint64_t ns = (uint64_t)bytes * VG_NS_PER_S / per_s; /* <= 2.5e14: no overflow */
+    return ns - ns / CADENCE_SLACK;
+}
+
+/* 0 when a chunk may be taken now, else the time one may. */
+static uint64_t cadence_wait(const struct vg_audio_player *p, uint64_t now)
+{
+    uint64_t tau = (uint64_t)(p->burst - 1) * p->period_ns;
+    return p->tat_ns > now + tau ? p->tat_ns - tau : 0;
+}
+
+/* A chunk taken at now. A schedule that fell behind restarts where we last found nothing new,
+ * not now: chunks found waiting after our thread stalled came while we were not looking, so
+ * the backlog they make costs no burst, and the next catch-up fits too. At most a burst's
+ * worth of that is forgiven; a guest that writes too fast is never found quiet. */
+static void cadence_take(struct vg_audio_player *p, const struct vg_audio_read *rd, uint64_t now)
+{
+    p->period_ns = chunk_period_ns(&rd->fmt, rd->len);
+    uint64_t credit = (uint64_t)p->burst * p->period_ns;
+    uint64_t from = now > credit ? now - credit : 0;
+    if (p->quiet_ns > from)
+        from = p->quiet_ns;
+    p->tat_ns = (p->tat_ns > from ? p->tat_ns : from) + p->period_ns;
 }
 
 /* The guest's chunk clock against CLOCK_MONOTONIC (the clock PipeWire's graph follows): the
@@ -391,9 +622,14 @@ static void track_guest_clock(struct vg_audio_player *p, uint64_t now, uint64_t 
 static void on_chunk(struct vg_audio_player *p, const struct vg_audio_read *rd, void *where,
                      uint64_t now)
 {
+    cadence_take(p, rd, now);
     p->chunks++;
     track_guest_clock(p, now, rd->dropped_chunks, p->waited);
     p->last_chunk_ns = now;
+    if (p->cand) {
+        hold_chunk(p, rd, now);
+        return;
+    }
     if (!p->open) {
         if (!p->have_fmt || !open_stream(p, now))
             return;
@@ -434,6 +670,38 @@ static bool should_stop(struct vg_audio_player *p)
     return s;
 }
 
+/* Nothing to read now: housekeeping, then sleep until `wake` (or the next publication). */
+static void idle(struct vg_audio_player *p, uint64_t now, bool active, uint64_t wake,
+                 uint64_t report_ns)
+{
+    if (p->open) {
+        struct vg_audio_sink_state ks;
+        p->kops->query(p->sink, &ks);
+        if (!ks.alive) {
+            drop_sink(p);
+            p->next_sink_try_ns = now + SINK_RETRY_NS / 4;
+            p->state = VG_AUDIO_NO_SERVER;
+        } else if (p->idle_s && now - p->last_chunk_ns >= (uint64_t)p->idle_s * VG_NS_PER_S) {
+            vg_info("audio: no audio from the guest for %u s; stream closed", p->idle_s);
+            close_stream(p);
+            p->state = VG_AUDIO_IDLE;
+        }
+    }
+    if (!active && !p->open && p->state == VG_AUDIO_PLAYING)
+        p->state = VG_AUDIO_WAITING;
+    /* The overlay's figures four times a second; the log line every report interval. */
+    if (now >= p->next_publish_ns) {
+        bool report = report_ns && now >= p->next_report_ns;
+        publish(p, report);
+        if (report)
+            p->next_report_ns = now + report_ns;
+        p->next_publish_ns = now + PUBLISH_NS;
+    }
+    if (p->next_publish_ns < wake)
+        wake = p->next_publish_ns;
+    sleep_until(p, wake);
+}
+
 static void *run(void *arg)
 {
     struct vg_audio_player *p = arg;
@@ -443,11 +711,26 @@ static void *run(void *arg)
     p->next_publish_ns = vg_time_ns();
     while (!should_stop(p)) {
         uint64_t now = vg_time_ns();
-        void *slot = p->open ? vg_audio_ring_chunk_slot(&p->ring) : NULL;
-        void *dst = slot ? slot : p->scratch;
+        flap_tick(p, now);
+        /* The guest writes faster than its format plays: we take chunks at the cadence, and
+         * what it writes meanwhile is refused (the source keeps only the newest). */
+        uint64_t until = cadence_wait(p, now);
+        if (until) {
+            p->throttled = true;
+            p->waited = false;
+            idle(p, now, true, until, report_ns);
+            continue;
+        }
+        void *slot = p->open && !p->cand ? vg_audio_ring_chunk_slot(&p->ring) : NULL;
+        void *dst = p->cand ? hold_slot(p) : slot ? slot : p->scratch;
         size_t cap = slot ? p->chunk_bytes : MAX_CHUNK_BYTES;
         struct vg_audio_read rd;
         int r = p->sops->read(p->src, now, dst, cap, &rd);
+        if (p->throttled) {
+            p->refused_chunks += rd.dropped_chunks;
+            rd.dropped_chunks = 0; /* not audio a stall made late */
+        }
+        p->throttled = false;
         p->dropped_chunks += rd.dropped_chunks;
         p->torn_chunks += rd.torn_chunks;
         if (r == VG_AUDIO_READ_FORMAT) {
@@ -462,36 +745,12 @@ static void *run(void *arg)
             continue;
         }
         p->waited = true;
-        /* Nothing new: housekeeping, then sleep until the next chunk is due. */
-        if (p->open) {
-            struct vg_audio_sink_state ks;
-            p->kops->query(p->sink, &ks);
-            if (!ks.alive) {
-                drop_sink(p);
-                p->next_sink_try_ns = now + SINK_RETRY_NS / 4;
-                p->state = VG_AUDIO_NO_SERVER;
-            } else if (p->idle_s &&
-                       now - p->last_chunk_ns >= (uint64_t)p->idle_s * VG_NS_PER_S) {
-                vg_info("audio: no audio from the guest for %u s; stream closed", p->idle_s);
-                close_stream(p);
-                p->state = VG_AUDIO_IDLE;
-            }
-        }
-        if (!rd.active && !p->open && p->state == VG_AUDIO_PLAYING)
-            p->state = VG_AUDIO_WAITING;
-        /* The overlay's figures four times a second; the log line every report interval. */
-        if (now >= p->next_publish_ns) {
-            bool report = report_ns && now >= p->next_report_ns;
-            publish(p, report);
-            if (report)
-                p->next_report_ns = now + report_ns;
-            p->next_publish_ns = now + PUBLISH_NS;
-        }
-        uint64_t wake = rd.wake_ns;
-        if (p->next_publish_ns < wake)
-            wake = p->next_publish_ns;
-        sleep_until(p, wake);
+        if (!rd.torn_chunks)
+            p->quiet_ns = now;
+        idle(p, now, rd.active, rd.wake_ns, report_ns);
     }
+    if (p->flapping)
+        flap_summary(p, true);
     /* Final figures for get_stats; not logged: the ring draining as we stop is no underrun. */
     publish(p, false);
     if (p->sink)
@@ -513,7 +772,9 @@ struct vg_audio_player *vg_audio_player_create(const struct vg_audio_player_opti
     p->target = dup_opt(o->target && o->target[0] ? o->target : NULL);
     p->role = dup_opt(o->role ? o->role : "Game");
     p->scratch = malloc(MAX_CHUNK_BYTES);
-    if (!p->path || !p->role || !p->scratch || (o->target && o->target[0] && !p->target))
+    p->hold = malloc((size_t)HOLD_KEEP * MAX_CHUNK_BYTES);
+    if (!p->path || !p->role || !p->scratch || !p->hold ||
+        (o->target && o->target[0] && !p->target))
         goto oom;
     p->latency_ms = o->latency_ms ? o->latency_ms : 20;
     vg_audio_quantum_control_reset(&p->qctl, o->quantum_ms, vg_time_ns());
@@ -525,6 +786,9 @@ struct vg_audio_player *vg_audio_player_create(const struct vg_audio_player_opti
     p->cap_chunks =
         (vg_audio_ceiling_ms(p->latency_ms + VG_AUDIO_TARGET_SPAN_MS) + CHUNK_MS - 1) / CHUNK_MS +
         4;
+    /* The source keeps cap_chunks - 2 after a stall: those and the chunk due at once. */
+    p->burst = p->cap_chunks - 1;
+    p->period_ns = CHUNK_MS * VG_NS_PER_MS;
     p->ctl.ratio = 1.0;
     p->sops = vg_audio_sources[0];
     p->kops = vg_audio_sinks[0];
@@ -571,6 +835,7 @@ void vg_audio_player_destroy(struct vg_audio_player *p)
     if (p->sops)
         p->sops->destroy(p->src);
     free(p->scratch);
+    free(p->hold);
     free(p->path);
     free(p->target);
     free(p->role);

@@ -91,7 +91,7 @@ static bool adapt(struct vg_audio_rate_control *c, const struct vg_audio_rate_in
                   uint64_t now)
 {
     const struct vg_audio_ring_counters *rc = &in->ring;
-    bool underrun = rc->underruns != c->underruns_seen;
+    bool underrun = rc->underruns != c->underruns_seen && !in->source_holding;
     uint64_t events = in->late_chunks - c->late_seen;
     c->underruns_seen = rc->underruns;
     c->late_seen = in->late_chunks;

@@ -2,8 +2,16 @@
  * source as they are due, copies each once into a lock-free ring, opens the sink's stream on
  * the first valid format (again on a change, closed after an idle time) and keeps the ring's
  * fill at the target with a DLL (spa/utils/dll.h) steering the sink's adaptive resampler. It
- * logs a summary of its counters every report interval. Context: create/destroy/get_stats
- * from any one thread. */
+ * logs a summary of its counters every report interval.
+ *
+ * The guest does not set its pace: chunks are taken at most at the rate their format implies
+ * (1 % of slack, plus a burst of the backlog kept after a stall), the rest refused and counted.
+ * A format change reopens the stream at the new format's first chunk, but while the guest keeps
+ * changing it (changes less than a second apart) the new format must hold first, from 30 ms
+ * doubling with each change up to about a second; a flapping format is logged once when it
+ * starts and once, with its count, when it stops.
+ *
+ * Context: create/destroy/get_stats from any one thread. */
 #pragma once
 
 #include <stdbool.h>
@@ -53,6 +61,14 @@ struct vg_audio_stats {
     struct {                 /* what happened after lock-in (summed over streams) */
         uint64_t underruns, dropped_frames, dropped_chunks, full_chunks;
     } after_lock;
+    /* The guest's memory is hostile; what it did that we did not follow. */
+    uint64_t format_changes; /* the guest changed format (a change back counts too)... */
+    uint64_t format_switches; /* ...the stream was reopened for this many, once they held */
+    uint64_t format_ignored; /* changes that did not hold (the stream played on) */
+    uint64_t held_chunks_dropped; /* chunks of a held format that did not play */
+    uint64_t refused_chunks; /* chunks refused: written faster than their format plays */
+    uint64_t restarts;       /* the guest's stream restarted in the same format */
+    bool flapping;           /* the format keeps changing (see the log's summary) */
 };
 
 /* NULL on error (logged). The thread starts at once and copes with a missing region or server

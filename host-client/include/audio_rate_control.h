@@ -43,6 +43,9 @@ const char *vg_audio_target_reason_str(enum vg_audio_target_reason r);
 struct vg_audio_rate_input {
     struct vg_audio_ring_counters ring;
     uint64_t late_chunks;
+    /* The source holds chunks back (a new format must hold first): an underrun meanwhile is
+     * the guest's doing, not our scheduling, and does not raise the target. */
+    bool source_holding;
 };
 
 struct vg_audio_rate_control {

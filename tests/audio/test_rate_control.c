@@ -40,6 +40,7 @@ struct sim {
     double stall_every, stall_s, next_stall;     /* the graph skips stall_s every stall_every */
     double delay_next_chunk;                     /* the next chunk comes this much late */
     uint64_t late_chunks;                        /* as the player counts them */
+    bool holding;                                /* the source holds chunks back */
     uint32_t target_lo, target_hi;               /* the target's range */
     double now;                                  /* the time of the chunk being pushed */
 };
@@ -117,7 +118,8 @@ static void sim_run(struct sim *s, double until)
                                                          : s->next_chunk + period;
         /* The player steps the controller after a chunk, once a period. */
         if (t >= s->next_control) {
-            struct vg_audio_rate_input in = {.late_chunks = s->late_chunks};
+            struct vg_audio_rate_input in = {.late_chunks = s->late_chunks,
+                                             .source_holding = s->holding};
             vg_audio_ring_counters(&s->ring, &in.ring);
             const struct vg_audio_ring_counters c = in.ring;
             struct vg_audio_rate_step step;
@@ -364,6 +366,25 @@ static void an_underrun_raises_the_target(void)
     vg_audio_ring_finish(&s.ring);
 }
 
+/* The same gap while the source holds the guest's chunks back (a new format must hold before
+ * it plays): the guest made it, a higher target would not have prevented it. */
+static void an_underrun_while_the_source_holds_keeps_the_target(void)
+{
+    struct sim s;
+    sim_start(&s, 0, 0.02);
+    sim_run(&s, 10);
+    s.holding = true;
+    s.delay_next_chunk = 0.040;
+    sim_run(&s, 12);
+    s.holding = false;
+    sim_run(&s, 20);
+    struct vg_audio_ring_counters c;
+    vg_audio_ring_counters(&s.ring, &c);
+    CHECK_MSG(c.underruns >= 1 && s.ctl.target_ms == TARGET_MS,
+              "%llu underruns, target %u ms", (unsigned long long)c.underruns, s.ctl.target_ms);
+    vg_audio_ring_finish(&s.ring);
+}
+
 /* Whatever quantum the graph runs, the fill holds at the target without a gap. */
 static void holds_the_target_at_large_quanta(void)
 {
@@ -422,6 +443,7 @@ int main(void)
     RUN(recurring_late_chunks_raise_the_target_and_calm_lowers_it);
     RUN(recurring_stalls_drop_nothing_and_keep_the_target);
     RUN(an_underrun_raises_the_target);
+    RUN(an_underrun_while_the_source_holds_keeps_the_target);
     RUN(holds_the_target_at_large_quanta);
     RUN(the_quantum_asked_follows_recurring_stalls);
     return vg_test_finish();

@@ -20,6 +20,7 @@
 #define LATE_WINDOW_NS (10 * VG_NS_PER_MS)     /* ...for this long, then */
 #define STALL_POLL_NS (5 * VG_NS_PER_MS)       /* a stalled writer: this often */
 #define RECHECK_NS (250 * VG_NS_PER_MS)        /* quiet region: has the file been replaced? */
+#define REARM_NS (1 * VG_NS_PER_S)             /* a state is logged again after this long good */
 
 struct vg_audio_source {
     char path[4096];
@@ -33,6 +34,7 @@ struct vg_audio_source {
     uint64_t period_ns;     /* the writer's chunk period (20 ms) */
     enum vg_scream_error last_error;
     char last_reason[4400];
+    uint64_t good_since_ns; /* a stream is followed since (0: in a state logged by reason) */
 };
 
 static struct vg_audio_source *scream_create(const char *path, uint32_t max_behind)
@@ -74,6 +76,7 @@ static void copy_str(char *dst, size_t size, const char *src)
 /* Logs a state once, when it changes. */
 static void set_reason(struct vg_audio_source *s, struct vg_audio_read *out, const char *text)
 {
+    s->good_since_ns = 0;
     copy_str(out->reason, sizeof(out->reason), text);
     if (strcmp(text, s->last_reason) != 0) {
         vg_info("audio: %s", text);
@@ -120,6 +123,19 @@ static bool shrank(struct vg_audio_source *s, uint64_t now, struct vg_audio_read
         return false;
     report_shrunk(s, now, out);
     return true;
+}
+
+/* A stream is followed again. The state last logged is forgotten (so that it is logged when it
+ * comes back) only once the stream has stayed good for REARM_NS: a guest that closes its stream
+ * every few ms is told of once, not each time. */
+static void stream_good(struct vg_audio_source *s, uint64_t now)
+{
+    if (!s->good_since_ns) {
+        s->good_since_ns = now ? now : 1;
+    } else if (now - s->good_since_ns >= REARM_NS) {
+        s->last_error = VG_SCREAM_OK;
+        s->last_reason[0] = 0;
+    }
 }
 
 static void to_format(const struct vg_scream_layout *l, struct vg_audio_read *out)
@@ -172,15 +188,13 @@ static int scream_read(struct vg_audio_source *s, uint64_t now, void *dst, size_
         out->active = true;
         out->len = info.layout.chunk_size;
         s->last_chunk_ns = now;
-        s->last_error = VG_SCREAM_OK;
-        s->last_reason[0] = 0;
+        stream_good(s, now);
         return VG_AUDIO_READ_CHUNK;
     case VG_SCREAM_READ_FORMAT:
         to_format(&info.layout, out);
         out->active = true;
         out->restarted = info.restarted;
-        s->last_error = VG_SCREAM_OK;
-        s->last_reason[0] = 0;
+        stream_good(s, now);
         /* The first chunk is a period away at most. */
         s->last_chunk_ns = now;
         return VG_AUDIO_READ_FORMAT;
