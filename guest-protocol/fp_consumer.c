@@ -314,13 +314,6 @@ retry:
     return 0;
 }
 
-static bool rect_inside(const struct vg_fp_rect *r, uint32_t width, uint32_t height)
-{
-    uint32_t x_end, y_end;
-    return r->w != 0 && r->h != 0 && !__builtin_add_overflow(r->x, r->w, &x_end) &&
-           x_end <= width && !__builtin_add_overflow(r->y, r->h, &y_end) && y_end <= height;
-}
-
 int vg_fp_consumer_copy(struct vg_fp_consumer *c, const struct vg_fp_frame *f, void *dst,
                         size_t dst_stride, const struct vg_fp_rect *rects, uint32_t n_rects)
 {
@@ -335,7 +328,7 @@ int vg_fp_consumer_copy(struct vg_fp_consumer *c, const struct vg_fp_frame *f, v
     if (!dst || (n_rects > 0 && !rects))
         return -EINVAL;
     for (uint32_t i = 0; i < n_rects; i++) {
-        if (!rect_inside(&rects[i], fr->width, fr->height))
+        if (!vg_fp_rect_inside(&rects[i], fr->width, fr->height))
             return -EINVAL;
     }
     if (n_rects == 0 && dst_stride < row_bytes)

@@ -186,13 +186,6 @@ void vg_fp_producer_set_state(struct vg_fp_producer *p, enum vg_fp_state state)
     __atomic_store_n(&shared_header(p)->state, (uint32_t)state, __ATOMIC_RELEASE);
 }
 
-static bool rect_ok(const struct vg_fp_rect *r, uint32_t width, uint32_t height)
-{
-    uint32_t x_end, y_end;
-    return r->w != 0 && r->h != 0 && !__builtin_add_overflow(r->x, r->w, &x_end) &&
-           x_end <= width && !__builtin_add_overflow(r->y, r->h, &y_end) && y_end <= height;
-}
-
 static void log_nospc(struct vg_fp_producer *p, const struct vg_fp_frame_desc *d)
 {
     if (p->nospc_format == d->format && p->nospc_width == d->width && p->nospc_height == d->height)
@@ -267,7 +260,7 @@ int vg_fp_producer_submit(struct vg_fp_producer *p, const struct vg_fp_frame_des
     if (src_stride < row || n_damage > VG_FP_MAX_DAMAGE || (n_damage > 0 && !damage))
         return -EINVAL;
     for (uint32_t i = 0; i < n_damage; i++) {
-        if (!rect_ok(&damage[i], desc->width, desc->height))
+        if (!vg_fp_rect_inside(&damage[i], desc->width, desc->height))
             return -EINVAL;
     }
     /* width, height <= 16384 and bpp <= 8: no overflow in 64 bits. */

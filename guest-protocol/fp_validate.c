@@ -134,7 +134,7 @@ enum vg_fp_error vg_fp_validate_header(const struct vg_fp_header *h, uint64_t ma
 }
 
 /* Whether r lies inside a width x height frame and is not empty. */
-static bool rect_ok(const struct vg_fp_rect *r, uint32_t width, uint32_t height)
+bool vg_fp_rect_inside(const struct vg_fp_rect *r, uint32_t width, uint32_t height)
 {
     uint32_t x_end, y_end;
     if (r->w == 0 || r->h == 0)
@@ -172,7 +172,7 @@ enum vg_fp_error vg_fp_validate_slot(const struct vg_fp_slot *s, const struct vg
     if (s->damage_count > VG_FP_MAX_DAMAGE)
         return VG_FP_ERR_DAMAGE_COUNT;
     for (uint32_t i = 0; i < s->damage_count; i++) {
-        if (!rect_ok(&s->damage[i], s->width, s->height))
+        if (!vg_fp_rect_inside(&s->damage[i], s->width, s->height))
             return VG_FP_ERR_DAMAGE_RECT;
     }
     if (s->flags != 0)

@@ -85,6 +85,9 @@ enum vg_fp_error vg_fp_validate_cursor_pos(const struct vg_fp_cursor *c);
 
 /* Region bytes a producer needs for frames up to w x h in format with slot_count slots. 0 if
  * the arguments are invalid or the result overflows. */
+/* Whether a damage rect is non-empty and inside a width x height frame (overflow-safe). */
+bool vg_fp_rect_inside(const struct vg_fp_rect *r, uint32_t width, uint32_t height);
+
 uint64_t vg_fp_region_size_for(uint32_t w, uint32_t h, uint32_t format, uint32_t slot_count);
 
 /* ---- Consumer ---- */
