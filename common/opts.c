@@ -331,13 +331,17 @@ void vg_opts_help(FILE *f, const struct vg_opts_program *prog, const struct vg_o
         const struct vg_opt *opt = &opts[i];
         char left[96], def[256], choices[256] = "";
         const char *arg = opt->arg ? opt->arg : "VALUE";
+        char short_part[8] = "";
+        if (opt->short_name)
+            snprintf(short_part, sizeof(short_part), "-%c, ", opt->short_name);
         if (opt->type == VG_OPT_FLAG)
-            snprintf(left, sizeof(left), "--[no-]%s", opt->name);
-        else if (opt->short_name)
-            snprintf(left, sizeof(left), "-%c, --%s %s", opt->short_name, opt->name, arg);
+            snprintf(left, sizeof(left), "%s--[no-]%s", short_part, opt->name);
         else
-            snprintf(left, sizeof(left), "--%s %s", opt->name, arg);
-        format_default(opt, def, sizeof(def));
+            snprintf(left, sizeof(left), "%s--%s %s", short_part, opt->name, arg);
+        if (opt->default_text)
+            snprintf(def, sizeof(def), "%s", opt->default_text);
+        else
+            format_default(opt, def, sizeof(def));
         if (opt->type == VG_OPT_CHOICE) {
             char list[200];
             list_choices(opt, list, sizeof(list));
@@ -372,4 +376,30 @@ bool vg_config_path(const char *name, char *out, size_t out_size)
         r = snprintf(out, out_size, "%s/.config/vgapt/%s", home, name);
     }
     return r > 0 && (size_t)r < out_size;
+}
+
+enum vg_opts_result vg_opts_load_config(const struct vg_opt *opts, size_t n, const char *name)
+{
+    /* $XDG_CONFIG_DIRS lists the most important directory first, so it is read last and its
+     * keys win over the ones after it; relative entries are invalid by the spec. */
+    const char *env = getenv("XDG_CONFIG_DIRS");
+    char dirs[4096];
+    snprintf(dirs, sizeof(dirs), "%s", env && *env ? env : "/etc/xdg");
+    const char *dir[64];
+    size_t ndirs = 0;
+    for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d && ndirs < 64;
+         d = strtok_r(NULL, ":", &save)) {
+        if (d[0] == '/')
+            dir[ndirs++] = d;
+    }
+    char path[4200];
+    for (size_t i = ndirs; i-- > 0;) {
+        int r = snprintf(path, sizeof(path), "%s/vgapt/%s", dir[i], name);
+        if (r > 0 && (size_t)r < sizeof(path) &&
+            vg_opts_load_ini(opts, n, path, true) != VG_OPTS_OK)
+            return VG_OPTS_ERROR;
+    }
+    if (vg_config_path(name, path, sizeof(path)))
+        return vg_opts_load_ini(opts, n, path, true);
+    return VG_OPTS_OK;
 }

@@ -107,6 +107,68 @@ int vg_shm_current_size(const struct vg_shm *shm, size_t *size)
     return ret;
 }
 
+static int explain_open_error(const char *path, int e, bool write, char *err, size_t err_size)
+{
+    if (e == ENOENT)
+        return explain_missing(path, err, err_size);
+    if (e == EACCES || e == EPERM)
+        return explain_denied(path, write, err, err_size);
+    if (e == EISDIR)
+        return fail(err, err_size, -EISDIR, "%s is a directory, not a shared memory file", path);
+    return fail(err, err_size, -e, "cannot open %s: %s", path, strerror(e));
+}
+
+/* Sets shm->kind and *size from what fd is; a file opened with VG_SHM_CREATE that is smaller
+ * than create_size grows to it. */
+static int region_size(struct vg_shm *shm, const char *path, int fd, const struct stat *st,
+                       unsigned flags, size_t create_size, size_t *size, char *err, size_t err_size)
+{
+    if (S_ISCHR(st->st_mode)) {
+        long r = ioctl(fd, VG_KVMFR_DMABUF_GETSIZE, 0);
+        if (r < 0)
+            return fail(err, err_size, -ENOTTY,
+                        "%s is a character device but not a kvmfr device (size ioctl failed: %s)",
+                        path, strerror(errno));
+        shm->kind = VG_SHM_KVMFR;
+        *size = (size_t)r;
+    } else if (S_ISREG(st->st_mode)) {
+        shm->kind = is_pci_resource(path) ? VG_SHM_PCI_BAR : VG_SHM_FILE;
+        *size = (size_t)st->st_size;
+        if ((flags & VG_SHM_CREATE) && shm->kind == VG_SHM_FILE && *size < create_size) {
+            if (ftruncate(fd, (off_t)create_size) != 0)
+                return fail(err, err_size, -errno, "cannot size %s to %zu bytes: %s", path,
+                            create_size, strerror(errno));
+            *size = create_size;
+        }
+    } else if (S_ISDIR(st->st_mode)) {
+        return fail(err, err_size, -EISDIR,
+                    "%s is a directory, not a shared memory file: give "
+                    "the file itself, e.g. /dev/shm/looking-glass",
+                    path);
+    } else {
+        return fail(err, err_size, -EINVAL,
+                    "%s is neither a regular file nor a kvmfr character device: give the shared "
+                    "memory file (e.g. /dev/shm/looking-glass) or /dev/kvmfr0",
+                    path);
+    }
+    return 0;
+}
+
+static int check_size(const char *path, size_t size, size_t min_size, char *err, size_t err_size)
+{
+    if (size == 0)
+        return fail(err, err_size, -ENODATA,
+                    "%s is empty (0 bytes): the VM has not started yet, or its <shmem> device "
+                    "has no <size>",
+                    path);
+    if (size < min_size)
+        return fail(err, err_size, -EMSGSIZE,
+                    "%s is %zu bytes, smaller than the %zu bytes the protocol needs: give "
+                    "<shmem name='%s'> a larger <size> (vgapt-setup --ivshmem sizes it)",
+                    path, size, min_size, base_name(path));
+    return 0;
+}
+
 int vg_shm_map(struct vg_shm *shm, const char *path, unsigned flags, size_t min_size,
                size_t create_size, char *err, size_t err_size)
 {
@@ -122,17 +184,8 @@ int vg_shm_map(struct vg_shm *shm, const char *path, unsigned flags, size_t min_
     if (flags & VG_SHM_CREATE)
         oflags |= O_CREAT;
     int fd = open(path, oflags, 0660);
-    if (fd < 0) {
-        int e = errno;
-        if (e == ENOENT)
-            return explain_missing(path, err, err_size);
-        if (e == EACCES || e == EPERM)
-            return explain_denied(path, write, err, err_size);
-        if (e == EISDIR)
-            return fail(err, err_size, -EISDIR, "%s is a directory, not a shared memory file",
-                        path);
-        return fail(err, err_size, -e, "cannot open %s: %s", path, strerror(e));
-    }
+    if (fd < 0)
+        return explain_open_error(path, errno, write, err, err_size);
 
     int ret;
     struct stat st;
@@ -140,56 +193,13 @@ int vg_shm_map(struct vg_shm *shm, const char *path, unsigned flags, size_t min_
         ret = fail(err, err_size, -errno, "cannot stat %s: %s", path, strerror(errno));
         goto fail;
     }
-    size_t size;
-    if (S_ISCHR(st.st_mode)) {
-        long r = ioctl(fd, VG_KVMFR_DMABUF_GETSIZE, 0);
-        if (r < 0) {
-            ret = fail(err, err_size, -ENOTTY,
-                       "%s is a character device but not a kvmfr device (size ioctl failed: %s)",
-                       path, strerror(errno));
-            goto fail;
-        }
-        shm->kind = VG_SHM_KVMFR;
-        size = (size_t)r;
-    } else if (S_ISREG(st.st_mode)) {
-        shm->kind = is_pci_resource(path) ? VG_SHM_PCI_BAR : VG_SHM_FILE;
-        size = (size_t)st.st_size;
-        if ((flags & VG_SHM_CREATE) && shm->kind == VG_SHM_FILE && size < create_size) {
-            if (ftruncate(fd, (off_t)create_size) != 0) {
-                ret = fail(err, err_size, -errno, "cannot size %s to %zu bytes: %s", path,
-                           create_size, strerror(errno));
-                goto fail;
-            }
-            size = create_size;
-        }
-    } else if (S_ISDIR(st.st_mode)) {
-        ret = fail(err, err_size, -EISDIR,
-                   "%s is a directory, not a shared memory file: give "
-                   "the file itself, e.g. /dev/shm/looking-glass",
-                   path);
+    size_t size = 0;
+    ret = region_size(shm, path, fd, &st, flags, create_size, &size, err, err_size);
+    if (ret < 0)
         goto fail;
-    } else {
-        ret = fail(err, err_size, -EINVAL,
-                   "%s is neither a regular file nor a kvmfr character device: give the shared "
-                   "memory file (e.g. /dev/shm/looking-glass) or /dev/kvmfr0",
-                   path);
+    ret = check_size(path, size, min_size, err, err_size);
+    if (ret < 0)
         goto fail;
-    }
-
-    if (size == 0) {
-        ret = fail(err, err_size, -ENODATA,
-                   "%s is empty (0 bytes): the VM has not started yet, or its <shmem> device "
-                   "has no <size>",
-                   path);
-        goto fail;
-    }
-    if (size < min_size) {
-        ret = fail(err, err_size, -EMSGSIZE,
-                   "%s is %zu bytes, smaller than the %zu bytes the protocol needs: give "
-                   "<shmem name='%s'> a larger <size> (vgapt-setup --ivshmem sizes it)",
-                   path, size, min_size, base_name(path));
-        goto fail;
-    }
 
     void *base = mmap(NULL, size, PROT_READ | (write ? PROT_WRITE : 0), MAP_SHARED, fd, 0);
     if (base == MAP_FAILED) {

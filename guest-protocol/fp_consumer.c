@@ -127,16 +127,11 @@ static void follow_session(struct vg_fp_consumer *c, uint64_t session, uint64_t 
     c->shape_serial = 0;
 }
 
-enum vg_fp_status vg_fp_consumer_poll(struct vg_fp_consumer *c, uint64_t now_ns,
-                                      struct vg_fp_status_info *info)
+/* Copies the header into h once, with the fields the producer changes while it runs taken
+ * from their own atomic loads; true unless the copy overlapped a restart. */
+static bool snapshot_header(const struct vg_fp_consumer *c, struct vg_fp_header *h)
 {
-    struct vg_fp_status_info scratch;
-    if (!info)
-        info = &scratch;
-    memset(info, 0, sizeof(*info));
-
     struct vg_fp_header *sh = shared_header(c);
-    struct vg_fp_header h;
 
     /* The producer zeroes the magic before rewriting the header and stores it (release) last,
      * with a session that differs from the previous one. The session is read before the copy
@@ -149,74 +144,77 @@ enum vg_fp_status vg_fp_consumer_poll(struct vg_fp_consumer *c, uint64_t now_ns,
     const uint32_t state = __atomic_load_n(&sh->state, __ATOMIC_ACQUIRE);
     const uint64_t latest = __atomic_load_n(&sh->latest, __ATOMIC_ACQUIRE);
     if (c->copy_header)
-        c->copy_header(&h, sh, sizeof(h), c->copy_header_arg);
+        c->copy_header(h, sh, sizeof(*h), c->copy_header_arg);
     else
-        memcpy(&h, sh, sizeof(h));
+        memcpy(h, sh, sizeof(*h));
     __atomic_thread_fence(__ATOMIC_ACQUIRE);
     const uint64_t magic_after = __atomic_load_n(&sh->magic, __ATOMIC_ACQUIRE);
     const uint64_t session_after = __atomic_load_n(&sh->session, __ATOMIC_RELAXED);
-    h.magic = magic;
-    h.session = session;
-    h.heartbeat = heartbeat;
-    h.state = state;
-    h.latest = latest;
-    c->poll_ns = now_ns;
+    h->magic = magic;
+    h->session = session;
+    h->heartbeat = heartbeat;
+    h->state = state;
+    h->latest = latest;
+    return magic_after == magic && session_after == session;
+}
 
-    c->header_ok = false;
-    c->ready = false;
-
-    if (h.magic != VG_FP_MAGIC) {
+/* Judges the copy h; false, with info filled in, if it does not describe a usable region. */
+static bool check_header(const struct vg_fp_consumer *c, const struct vg_fp_header *h, bool steady,
+                         struct vg_fp_layout *layout, struct vg_fp_status_info *info)
+{
+    if (h->magic != VG_FP_MAGIC) {
         info->status = VG_FP_WAIT_NO_MAGIC;
         info->error = VG_FP_ERR_MAGIC;
         snprintf(info->reason, sizeof(info->reason),
                  "waiting for the guest: no vgapt producer in the shared memory yet");
-        return info->status;
+        return false;
     }
-    if (h.version != VG_FP_VERSION) {
+    if (h->version != VG_FP_VERSION) {
         info->status = VG_FP_WAIT_VERSION;
         info->error = VG_FP_ERR_VERSION;
-        info->found_version = h.version;
+        info->found_version = h->version;
         snprintf(info->reason, sizeof(info->reason),
                  "unsupported protocol version %" PRIu32 " (this client speaks %u): "
                  "install the same vgapt version on host and guest",
-                 h.version, VG_FP_VERSION);
-        return info->status;
+                 h->version, VG_FP_VERSION);
+        return false;
     }
-    if (magic_after != magic || session_after != session) {
+    if (!steady) {
         info->status = VG_FP_WAIT_STARTING;
         snprintf(info->reason, sizeof(info->reason), "guest producer is restarting");
-        return info->status;
+        return false;
     }
 
-    struct vg_fp_layout layout;
-    const enum vg_fp_error err = vg_fp_validate_header(&h, c->size, &layout);
+    const enum vg_fp_error err = vg_fp_validate_header(h, c->size, layout);
     if (err != VG_FP_OK) {
         info->status = VG_FP_WAIT_INVALID;
         info->error = err;
         snprintf(info->reason, sizeof(info->reason),
                  "guest wrote an invalid header (%s); restart vgapt-guest", vg_fp_error_str(err));
-        return info->status;
+        return false;
     }
+    return true;
+}
 
-    c->layout = layout;
-    c->header_ok = true;
-    info->session = h.session;
-
-    if (h.session != c->session)
-        follow_session(c, h.session, h.heartbeat, now_ns);
-    else if (h.heartbeat != c->heartbeat) {
-        c->heartbeat = h.heartbeat;
+/* Follows a new session or a new heartbeat; returns how long the heartbeat has not moved. */
+static uint64_t note_heartbeat(struct vg_fp_consumer *c, const struct vg_fp_header *h,
+                               uint64_t now_ns)
+{
+    if (h->session != c->session)
+        follow_session(c, h->session, h->heartbeat, now_ns);
+    else if (h->heartbeat != c->heartbeat) {
+        c->heartbeat = h->heartbeat;
         c->heartbeat_seen_ns = now_ns;
-        vg_fp_clock_sync_sample(&c->clock_sync, h.heartbeat, now_ns);
+        vg_fp_clock_sync_sample(&c->clock_sync, h->heartbeat, now_ns);
     }
-    const uint64_t silent = now_ns > c->heartbeat_seen_ns ? now_ns - c->heartbeat_seen_ns : 0;
+    return now_ns > c->heartbeat_seen_ns ? now_ns - c->heartbeat_seen_ns : 0;
+}
 
-    if (c->writable) {
-        __atomic_store_n(&sh->reader_session, h.session, __ATOMIC_RELAXED);
-        __atomic_store_n(&sh->reader_heartbeat, now_ns, __ATOMIC_RELEASE);
-    }
-
-    if (h.state == VG_FP_STATE_STOPPED) {
+/* The status of a valid header, from the producer's state, its heartbeat and latest. */
+static void judge_state(struct vg_fp_consumer *c, const struct vg_fp_header *h, uint64_t silent,
+                        struct vg_fp_status_info *info)
+{
+    if (h->state == VG_FP_STATE_STOPPED) {
         info->status = VG_FP_WAIT_STOPPED;
         snprintf(info->reason, sizeof(info->reason), "guest stopped its producer");
     } else if (silent >= c->stall_ns) {
@@ -224,22 +222,56 @@ enum vg_fp_status vg_fp_consumer_poll(struct vg_fp_consumer *c, uint64_t now_ns,
         snprintf(info->reason, sizeof(info->reason),
                  "producer not responding (no heartbeat for %" PRIu64 " ms)",
                  silent / VG_NS_PER_MS);
-    } else if (h.state == VG_FP_STATE_STARTING) {
+    } else if (h->state == VG_FP_STATE_STARTING) {
         info->status = VG_FP_WAIT_STARTING;
         snprintf(info->reason, sizeof(info->reason), "guest producer is starting");
-    } else if (h.state == VG_FP_STATE_PAUSED) {
+    } else if (h->state == VG_FP_STATE_PAUSED) {
         info->status = VG_FP_WAIT_PAUSED;
         snprintf(info->reason, sizeof(info->reason), "guest paused its producer");
-    } else if (h.latest == 0) {
+    } else if (h->latest == 0) {
         info->status = VG_FP_WAIT_NO_FRAME;
         snprintf(info->reason, sizeof(info->reason),
                  "guest producer running, no frame published yet");
     } else {
         info->status = VG_FP_READY;
-        info->new_session = c->ready_session != h.session;
-        c->ready_session = h.session;
+        info->new_session = c->ready_session != h->session;
+        c->ready_session = h->session;
         c->ready = true;
     }
+}
+
+enum vg_fp_status vg_fp_consumer_poll(struct vg_fp_consumer *c, uint64_t now_ns,
+                                      struct vg_fp_status_info *info)
+{
+    struct vg_fp_status_info scratch;
+    if (!info)
+        info = &scratch;
+    memset(info, 0, sizeof(*info));
+
+    struct vg_fp_header h;
+    const bool steady = snapshot_header(c, &h);
+    c->poll_ns = now_ns;
+
+    c->header_ok = false;
+    c->ready = false;
+
+    struct vg_fp_layout layout;
+    if (!check_header(c, &h, steady, &layout, info))
+        return info->status;
+
+    c->layout = layout;
+    c->header_ok = true;
+    info->session = h.session;
+
+    const uint64_t silent = note_heartbeat(c, &h, now_ns);
+
+    if (c->writable) {
+        struct vg_fp_header *sh = shared_header(c);
+        __atomic_store_n(&sh->reader_session, h.session, __ATOMIC_RELAXED);
+        __atomic_store_n(&sh->reader_heartbeat, now_ns, __ATOMIC_RELEASE);
+    }
+
+    judge_state(c, &h, silent, info);
     return info->status;
 }
 

@@ -246,72 +246,68 @@ static uint32_t collect_copy_rects(struct vg_fp_producer *p, uint32_t k, uint64_
     return n;
 }
 
-int vg_fp_producer_submit(struct vg_fp_producer *p, const struct vg_fp_frame_desc *desc,
-                          const void *pixels, size_t src_stride, const struct vg_fp_rect *damage,
-                          uint32_t n_damage)
+/* The bytes per pixel of a frame that submit accepts; 0 if an argument is invalid. */
+static uint32_t frame_bpp(const struct vg_fp_frame_desc *desc, const void *pixels,
+                          size_t src_stride, const struct vg_fp_rect *damage, uint32_t n_damage)
 {
     if (!desc || !pixels)
-        return -EINVAL;
+        return 0;
     const uint32_t bpp = vg_fp_format_bpp(desc->format);
     if (bpp == 0 || desc->width == 0 || desc->width > VG_FP_MAX_DIM || desc->height == 0 ||
         desc->height > VG_FP_MAX_DIM)
-        return -EINVAL;
+        return 0;
     const size_t row = (size_t)desc->width * bpp;
     if (src_stride < row || n_damage > VG_FP_MAX_DAMAGE || (n_damage > 0 && !damage))
-        return -EINVAL;
+        return 0;
     for (uint32_t i = 0; i < n_damage; i++) {
         if (!vg_fp_rect_inside(&damage[i], desc->width, desc->height))
-            return -EINVAL;
+            return 0;
     }
-    /* width, height <= 16384 and bpp <= 8: no overflow in 64 bits. */
-    const uint64_t frame_bytes = (uint64_t)row * desc->height;
-    if (frame_bytes > p->slot_size - VG_FP_SLOT_DATA_OFFSET) {
-        log_nospc(p, desc);
-        return -ENOSPC;
-    }
+    return bpp;
+}
 
-    struct vg_fp_header *sh = shared_header(p);
-    const uint32_t reader = __atomic_load_n(&sh->reader_slot, __ATOMIC_SEQ_CST);
-    const uint32_t k = choose_slot(p, reader);
-    if (k == VG_FP_NO_SLOT)
-        return -EAGAIN; /* impossible with three slots or more */
-
+/* Makes desc's geometry the current one; true if this frame is to be described as changed
+ * whole (a new geometry, or no damage given). */
+static bool take_geometry(struct vg_fp_producer *p, const struct vg_fp_frame_desc *desc,
+                          uint32_t n_damage)
+{
     const bool new_geometry = p->serial == 0 || desc->format != p->format ||
                               desc->width != p->width || desc->height != p->height;
-    const bool full = new_geometry || n_damage == 0;
-    const uint64_t serial = p->serial + 1u;
     p->format = desc->format;
     p->width = desc->width;
     p->height = desc->height;
-    const uint32_t n_copy = collect_copy_rects(p, k, serial, full, damage, n_damage);
+    return new_geometry || n_damage == 0;
+}
 
-    struct vg_fp_slot *ss = shared_slot(p, k);
-    uint8_t *dst = (uint8_t *)ss + VG_FP_SLOT_DATA_OFFSET;
-    const uint8_t *src = pixels;
-
-    /* Seqlock write side: odd seq visible before any pixel or header store. */
-    const uint32_t seq = p->slots[k].seq + 1u;
-    __atomic_store_n(&ss->seq, seq, __ATOMIC_RELAXED);
-    __atomic_thread_fence(__ATOMIC_RELEASE);
-
-    if (n_copy == 0) {
-        if (src_stride == row) {
-            memcpy(dst, src, frame_bytes);
-        } else {
-            for (uint32_t y = 0; y < desc->height; y++)
-                memcpy(dst + (size_t)y * row, src + (size_t)y * src_stride, row);
-        }
+static void copy_frame(uint8_t *dst, const uint8_t *src, size_t src_stride, size_t row,
+                       uint32_t height, uint64_t frame_bytes)
+{
+    if (src_stride == row) {
+        memcpy(dst, src, frame_bytes);
     } else {
-        for (uint32_t i = 0; i < n_copy; i++) {
-            const struct vg_fp_rect *r = &p->copy_rects[i];
-            const size_t x_bytes = (size_t)r->x * bpp;
-            const size_t w_bytes = (size_t)r->w * bpp;
-            for (uint32_t y = r->y; y < r->y + r->h; y++)
-                memcpy(dst + (size_t)y * row + x_bytes, src + (size_t)y * src_stride + x_bytes,
-                       w_bytes);
-        }
+        for (uint32_t y = 0; y < height; y++)
+            memcpy(dst + (size_t)y * row, src + (size_t)y * src_stride, row);
     }
+}
 
+static void copy_rects(uint8_t *dst, const uint8_t *src, size_t src_stride, size_t row,
+                       uint32_t bpp, const struct vg_fp_rect *rects, uint32_t n_rects)
+{
+    for (uint32_t i = 0; i < n_rects; i++) {
+        const struct vg_fp_rect *r = &rects[i];
+        const size_t x_bytes = (size_t)r->x * bpp;
+        const size_t w_bytes = (size_t)r->w * bpp;
+        for (uint32_t y = r->y; y < r->y + r->h; y++)
+            memcpy(dst + (size_t)y * row + x_bytes, src + (size_t)y * src_stride + x_bytes,
+                   w_bytes);
+    }
+}
+
+/* Everything in the slot but its seq, which the caller stores around this. */
+static void write_slot_header(struct vg_fp_slot *ss, const struct vg_fp_frame_desc *desc,
+                              uint64_t serial, size_t row, bool full,
+                              const struct vg_fp_rect *damage, uint32_t n_damage)
+{
     struct vg_fp_slot s = {
         .format = desc->format,
         .serial = serial,
@@ -326,6 +322,58 @@ int vg_fp_producer_submit(struct vg_fp_producer *p, const struct vg_fp_frame_des
         memcpy(s.damage, damage, n_damage * sizeof(*damage));
     memcpy((uint8_t *)ss + sizeof(s.seq), (const uint8_t *)&s + sizeof(s.seq),
            sizeof(s) - sizeof(s.seq));
+}
+
+/* Keeps the damage of frame serial for collect_copy_rects. */
+static void record_damage(struct vg_fp_producer *p, uint64_t serial, bool full,
+                          const struct vg_fp_rect *damage, uint32_t n_damage)
+{
+    struct damage_entry *e = &p->history[serial % HISTORY];
+    e->serial = serial;
+    e->full = full;
+    e->n = full ? 0 : n_damage;
+    if (!full)
+        memcpy(e->rects, damage, n_damage * sizeof(*damage));
+}
+
+int vg_fp_producer_submit(struct vg_fp_producer *p, const struct vg_fp_frame_desc *desc,
+                          const void *pixels, size_t src_stride, const struct vg_fp_rect *damage,
+                          uint32_t n_damage)
+{
+    const uint32_t bpp = frame_bpp(desc, pixels, src_stride, damage, n_damage);
+    if (bpp == 0)
+        return -EINVAL;
+    const size_t row = (size_t)desc->width * bpp;
+    /* width, height <= 16384 and bpp <= 8: no overflow in 64 bits. */
+    const uint64_t frame_bytes = (uint64_t)row * desc->height;
+    if (frame_bytes > p->slot_size - VG_FP_SLOT_DATA_OFFSET) {
+        log_nospc(p, desc);
+        return -ENOSPC;
+    }
+
+    struct vg_fp_header *sh = shared_header(p);
+    const uint32_t reader = __atomic_load_n(&sh->reader_slot, __ATOMIC_SEQ_CST);
+    const uint32_t k = choose_slot(p, reader);
+    if (k == VG_FP_NO_SLOT)
+        return -EAGAIN; /* impossible with three slots or more */
+
+    const bool full = take_geometry(p, desc, n_damage);
+    const uint64_t serial = p->serial + 1u;
+    const uint32_t n_copy = collect_copy_rects(p, k, serial, full, damage, n_damage);
+
+    struct vg_fp_slot *ss = shared_slot(p, k);
+    uint8_t *dst = (uint8_t *)ss + VG_FP_SLOT_DATA_OFFSET;
+
+    /* Seqlock write side: odd seq visible before any pixel or header store. */
+    const uint32_t seq = p->slots[k].seq + 1u;
+    __atomic_store_n(&ss->seq, seq, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+
+    if (n_copy == 0)
+        copy_frame(dst, pixels, src_stride, row, desc->height, frame_bytes);
+    else
+        copy_rects(dst, pixels, src_stride, row, bpp, p->copy_rects, n_copy);
+    write_slot_header(ss, desc, serial, row, full, damage, n_damage);
 
     __atomic_store_n(&ss->seq, seq + 1u, __ATOMIC_RELEASE);
     __atomic_store_n(&sh->latest, VG_FP_LATEST(serial, k), __ATOMIC_RELEASE);
@@ -337,12 +385,7 @@ int vg_fp_producer_submit(struct vg_fp_producer *p, const struct vg_fp_frame_des
         .width = desc->width,
         .height = desc->height,
     };
-    struct damage_entry *e = &p->history[serial % HISTORY];
-    e->serial = serial;
-    e->full = full;
-    e->n = full ? 0 : n_damage;
-    if (!full)
-        memcpy(e->rects, damage, n_damage * sizeof(*damage));
+    record_damage(p, serial, full, damage, n_damage);
     p->serial = serial;
     p->latest_slot = k;
 

@@ -19,6 +19,7 @@
 #include "vg/opts.h"
 #include "vg/shm.h"
 #include "vg/time.h"
+#include "vg/version.h"
 
 #define MIB (UINT64_C(1) << 20)
 #define TICK_NS (VG_LGMP_HOST_TICK_MS * VG_NS_PER_MS)
@@ -439,35 +440,40 @@ int vg_guest_lgmp_pattern_main(int argc, char **argv)
     /* name, short, type, dest, min, max, choices, arg, help */
     const struct vg_opt opts[] = {
         {"shm", 0, VG_OPT_STRING, &o.shm, 0, 0, NULL, "FILE",
-         "shared-memory file to write (created if missing), e.g. /dev/shm/looking-glass", NULL},
-        {"size", 0, VG_OPT_SIZE, o.size, 1, VG_LGMP_MAX_DIM, NULL, "WxH", "frame size", NULL},
-        {"fps", 0, VG_OPT_INT, &o.fps, 1, 1000, NULL, "N", "frames per second, 1 to 1000", NULL},
+         "shared-memory file to write (created if missing), e.g. /dev/shm/looking-glass", NULL,
+         NULL},
+        {"size", 0, VG_OPT_SIZE, o.size, 1, VG_LGMP_MAX_DIM, NULL, "WxH", "frame size", NULL, NULL},
+        {"fps", 0, VG_OPT_INT, &o.fps, 1, 1000, NULL, "N", "frames per second, 1 to 1000", NULL,
+         NULL},
         {"format", 0, VG_OPT_CHOICE, &o.format, 0, 0, format_names, "FORMAT",
-         "KVMFR frame type (bgr32: packed 24-bit in 32-bit texels).", NULL},
+         "KVMFR frame type (bgr32: packed 24-bit in 32-bit texels).", NULL, NULL},
         {"rotation", 0, VG_OPT_CHOICE, &o.rotation, 0, 0, rotation_names, "DEGREES",
-         "rotation sent in the frame header (the data stays unrotated).", NULL},
+         "rotation sent in the frame header (the data stays unrotated).", NULL, NULL},
         {"damage", 0, VG_OPT_CHOICE, &o.damage, 0, 0, damage_names, "MODE",
-         "send the moving box as damage rects, or every frame as new.", NULL},
+         "send the moving box as damage rects, or every frame as new.", NULL, NULL},
         {"cursor", 0, VG_OPT_CHOICE, &o.cursor, 0, 0, cursor_names, "TYPE",
-         "cursor shape type; cycle changes it every second.", NULL},
+         "cursor shape type; cycle changes it every second.", NULL, NULL},
         {"still", 0, VG_OPT_FLAG, &o.still, 0, 0, NULL, NULL,
-         "a static screen: one frame, re-posted to a new client on each 1 s capture timeout", NULL},
+         "a static screen: one frame, re-posted to a new client on each 1 s capture timeout", NULL,
+         NULL},
         {"seconds", 0, VG_OPT_INT, &o.seconds, 0, 1e9, NULL, "N",
-         "stop after N seconds; 0 runs until SIGINT or SIGTERM", NULL},
+         "stop after N seconds; 0 runs until SIGINT or SIGTERM", NULL, NULL},
         {"frames", 0, VG_OPT_INT, &o.frames, 0, 1e15, NULL, "N",
-         "stop after N frames (--still captures one); 0 for no limit", NULL},
+         "stop after N frames (--still captures one); 0 for no limit", NULL, NULL},
         {"align", 0, VG_OPT_INT, &o.align, 2048, 1 << 30, NULL, "BYTES",
-         "frame slot alignment (the guest page size; D12 uses its heap's), a power of two", NULL},
+         "frame slot alignment (the guest page size; D12 uses its heap's), a power of two", NULL,
+         NULL},
         {"setcursorpos", 0, VG_OPT_FLAG, &o.setcursorpos, 0, 0, NULL, NULL,
-         "announce the SETCURSORPOS feature (a Windows host does, a Linux host does not)", NULL},
+         "announce the SETCURSORPOS feature (a Windows host does, a Linux host does not)", NULL,
+         NULL},
         {"stop-after", 0, VG_OPT_INT, &o.stop_after, -1, 1e15, NULL, "BYTES",
          "testing: stop every frame's pixels (and wp) after BYTES, like a host dying "
          "mid-frame or B7's XCB backend (BYTES = one row); -1 writes them all",
-         NULL},
+         NULL, NULL},
         {"log-messages", 0, VG_OPT_FLAG, &o.log_messages, 0, 0, NULL, NULL,
-         "print each SETCURSORPOS a client sends as 'setcursorpos X Y' on stdout", NULL},
+         "print each SETCURSORPOS a client sends as 'setcursorpos X Y' on stdout", NULL, NULL},
         {"hostver", 0, VG_OPT_STRING, &o.hostver, 0, 0, NULL, "TEXT",
-         "host version string in the KVMFR header (at most 31 characters)", NULL},
+         "host version string in the KVMFR header (at most 31 characters)", NULL, NULL},
     };
     const size_t n_opts = sizeof(opts) / sizeof(opts[0]);
     const struct vg_opts_program prog = {

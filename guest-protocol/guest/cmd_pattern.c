@@ -18,6 +18,7 @@
 #include "vg/opts.h"
 #include "vg/shm.h"
 #include "vg/time.h"
+#include "vg/version.h"
 
 #define MIB (UINT64_C(1) << 20)
 /* Half the protocol's 100 ms so a slow frame rate never looks like a stall. */
@@ -292,29 +293,31 @@ int vg_guest_pattern_main(int argc, char **argv)
     /* name, short, type, dest, min, max, choices, arg, help */
     const struct vg_opt opts[] = {
         {"shm", 0, VG_OPT_STRING, &o.shm, 0, 0, NULL, "FILE",
-         "shared-memory file to write (created if missing), e.g. /dev/shm/looking-glass", NULL},
-        {"size", 0, VG_OPT_SIZE, o.size, 1, VG_FP_MAX_DIM, NULL, "WxH", "frame size", NULL},
-        {"fps", 0, VG_OPT_INT, &o.fps, 1, 1000, NULL, "N", "frames per second, 1 to 1000", NULL},
-        {"format", 0, VG_OPT_CHOICE, &o.format, 0, 0, format_names, "FORMAT", "pixel format.",
+         "shared-memory file to write (created if missing), e.g. /dev/shm/looking-glass", NULL,
+         NULL},
+        {"size", 0, VG_OPT_SIZE, o.size, 1, VG_FP_MAX_DIM, NULL, "WxH", "frame size", NULL, NULL},
+        {"fps", 0, VG_OPT_INT, &o.fps, 1, 1000, NULL, "N", "frames per second, 1 to 1000", NULL,
+         NULL},
+        {"format", 0, VG_OPT_CHOICE, &o.format, 0, 0, format_names, "FORMAT", "pixel format.", NULL,
          NULL},
         {"damage", 0, VG_OPT_CHOICE, &o.damage, 0, 0, damage_names, "MODE",
-         "report the moving box as damage, or every frame as new.", NULL},
+         "report the moving box as damage, or every frame as new.", NULL, NULL},
         {"seconds", 0, VG_OPT_INT, &o.seconds, 0, 1e9, NULL, "N",
-         "stop after N seconds; 0 runs until SIGINT or SIGTERM", NULL},
+         "stop after N seconds; 0 runs until SIGINT or SIGTERM", NULL, NULL},
         {"frames", 0, VG_OPT_INT, &o.frames, 0, 1e15, NULL, "N",
-         "stop after N frames (frame intervals with --still); 0 for no limit", NULL},
+         "stop after N frames (frame intervals with --still); 0 for no limit", NULL, NULL},
         {"slots", 0, VG_OPT_INT, &o.slots, VG_FP_MIN_SLOTS, VG_FP_MAX_SLOTS, NULL, "N",
-         "frame slots in the region", NULL},
+         "frame slots in the region", NULL, NULL},
         {"still", 0, VG_OPT_FLAG, &o.still, 0, 0, NULL, NULL,
          "a still screen: publish frame 0 of the pattern once, then only the heartbeat, as a "
          "capture of a screen where nothing moves does",
-         NULL},
+         NULL, NULL},
         {"clock", 0, VG_OPT_CHOICE, &o.clock, 0, 0, clock_names, "CLOCK",
          "the clock of the capture times, as the header declares it: host (this runs on the "
          "host), guest (this runs in a VM; the client relates its clock to the host's from the "
          "heartbeat), or auto: guest when --shm is a PCI BAR (sysfs resourceN or "
          "resourceN_wc), host otherwise.",
-         NULL},
+         NULL, NULL},
     };
     const size_t n_opts = sizeof(opts) / sizeof(opts[0]);
     const struct vg_opts_program prog = {
@@ -333,7 +336,7 @@ int vg_guest_pattern_main(int argc, char **argv)
         goto cleanup;
     if (!o.shm || !*o.shm) {
         vg_err("--shm FILE is required: the shared-memory file to write, e.g. "
-               "--shm /dev/shm/vgapt");
+               "--shm /dev/shm/looking-glass");
         status = 2;
         goto cleanup;
     }

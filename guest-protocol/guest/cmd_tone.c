@@ -18,6 +18,7 @@
 #include "vg/scream.h"
 #include "vg/shm.h"
 #include "vg/time.h"
+#include "vg/version.h"
 
 #define MIB (UINT64_C(1) << 20)
 #define MIN_RATE 44100
@@ -437,37 +438,39 @@ int vg_guest_tone_main(int argc, char **argv)
     /* name, short, type, dest, min, max, choices, arg, help */
     const struct vg_opt opts[] = {
         {"shm", 0, VG_OPT_STRING, &o.shm, 0, 0, NULL, "FILE",
-         "shared-memory file to write (created if missing), e.g. /dev/shm/scream-ivshmem", NULL},
+         "shared-memory file to write (created if missing), e.g. /dev/shm/scream-ivshmem", NULL,
+         NULL},
         {"rate", 0, VG_OPT_INT, &o.rate, MIN_RATE, MAX_RATE, NULL, "HZ",
-         "sample rate: a multiple of 44100 or 48000", NULL},
+         "sample rate: a multiple of 44100 or 48000", NULL, NULL},
         {"bits", 0, VG_OPT_CHOICE, &o.bits, 0, 0, bits_names, "BITS",
-         "bits per sample (24 is packed, 3 bytes).", NULL},
+         "bits per sample (24 is packed, 3 bytes).", NULL, NULL},
         {"channels", 0, VG_OPT_INT, &o.channels, 1, VG_SCREAM_MAX_CHANNELS, NULL, "N",
-         "channels, 1 to 8", NULL},
+         "channels, 1 to 8", NULL, NULL},
         {"channel-map", 0, VG_OPT_INT, &o.channel_map, 0, VG_SCREAM_MAX_CHANNEL_MAP, NULL, "MASK",
-         "speaker mask (e.g. 0x3F for 5.1); 0 for the default of the channel count", NULL},
+         "speaker mask (e.g. 0x3F for 5.1); 0 for the default of the channel count", NULL, NULL},
         {"freq", 0, VG_OPT_DOUBLE, &o.freq, 1, 20000, NULL, "HZ",
-         "tone of channel 1; channel c plays c times this", NULL},
+         "tone of channel 1; channel c plays c times this", NULL, NULL},
         {"amplitude", 0, VG_OPT_DOUBLE, &o.amplitude, 0, 1, NULL, "A",
-         "peak level, 0 to 1 of full scale", NULL},
+         "peak level, 0 to 1 of full scale", NULL, NULL},
         {"skew-ppm", 0, VG_OPT_DOUBLE, &o.skew_ppm, -5000, 5000, NULL, "PPM",
-         "the guest clock runs this much fast (chunks every 20 ms x (1 - PPM/1e6))", NULL},
+         "the guest clock runs this much fast (chunks every 20 ms x (1 - PPM/1e6))", NULL, NULL},
         {"seconds", 0, VG_OPT_DOUBLE, &o.seconds, 0, 1e9, NULL, "S",
-         "stop (closing the stream) after S seconds; 0 runs until SIGINT or SIGTERM", NULL},
+         "stop (closing the stream) after S seconds; 0 runs until SIGINT or SIGTERM", NULL, NULL},
         {"switch-after", 0, VG_OPT_DOUBLE, &o.switch_after, 0, 1e9, NULL, "S",
-         "after S seconds change the format to --switch-to; 0: never", NULL},
+         "after S seconds change the format to --switch-to; 0: never", NULL, NULL},
         {"switch-to", 0, VG_OPT_STRING, &o.switch_to, 0, 0, NULL, "RATE/BITS/CHANNELS",
-         "the format to change to, e.g. 44100/24/2 (default speaker mask)", NULL},
+         "the format to change to, e.g. 44100/24/2 (default speaker mask)", NULL, NULL},
         {"stall-after", 0, VG_OPT_DOUBLE, &o.stall_after, 0, 1e9, NULL, "S",
-         "after S seconds stop writing for --stall seconds, stream left open; 0: never", NULL},
-        {"stall", 0, VG_OPT_DOUBLE, &o.stall, 0, 1e6, NULL, "S", "length of the stall", NULL},
+         "after S seconds stop writing for --stall seconds, stream left open; 0: never", NULL,
+         NULL},
+        {"stall", 0, VG_OPT_DOUBLE, &o.stall, 0, 1e6, NULL, "S", "length of the stall", NULL, NULL},
         {"restart-after", 0, VG_OPT_DOUBLE, &o.restart_after, 0, 1e9, NULL, "S",
-         "after S seconds close the stream, wait 200 ms and reopen it; 0: never", NULL},
+         "after S seconds close the stream, wait 200 ms and reopen it; 0: never", NULL, NULL},
         {"mark-every", 0, VG_OPT_DOUBLE, &o.mark_every, 0, 1e6, NULL, "S",
          "every S seconds a chunk starts with 2 ms at full scale; prints 'mark N written_ns=T'",
-         NULL},
+         NULL, NULL},
         {"size-mib", 0, VG_OPT_INT, &o.size_mib, 1, 1024, NULL, "N",
-         "size of a file this creates, in MiB", NULL},
+         "size of a file this creates, in MiB", NULL, NULL},
     };
     const size_t n_opts = sizeof(opts) / sizeof(opts[0]);
     const struct vg_opts_program prog = {

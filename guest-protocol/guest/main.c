@@ -4,6 +4,7 @@
 
 #include "guest.h"
 #include "vg/log.h"
+#include "vg/version.h"
 
 struct command {
     const char *name;

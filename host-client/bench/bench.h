@@ -14,5 +14,10 @@ struct vg_bench_cmd {
 int vg_bench_video(int argc, char **argv);
 int vg_bench_audio(int argc, char **argv);
 
+/* The vgapt-client and vgapt-guest to run: the ones beside this vgapt-bench (installed), else
+ * the ones of its build tree, else the names for PATH. Static storage, valid until exit. */
+char *vg_bench_client(void);
+char *vg_bench_guest(void);
+
 /* Median and 99th percentile of n samples (sorted in place). */
 double vg_bench_percentile(double *v, size_t n, double p);

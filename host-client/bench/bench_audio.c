@@ -32,6 +32,7 @@
 #include "vg/log.h"
 #include "vg/opts.h"
 #include "vg/time.h"
+#include "vg/version.h"
 
 #define MAX_MARKS 4096
 #define MARK_LEVEL 0.85f  /* a mark is full scale; the tone is at 0.3 */
@@ -266,7 +267,7 @@ static bool run_once(const char *dir, double seconds, double skew, int64_t targe
     snprintf(secs, sizeof(secs), "%g", seconds);
     snprintf(sk, sizeof(sk), "%g", skew);
     snprintf(tgt, sizeof(tgt), "%lld", (long long)target_ms);
-    char *make[] = {VG_BENCH_GUEST, "tone", "--shm", shm, "--seconds", "0.02", NULL};
+    char *make[] = {vg_bench_guest(), "tone", "--shm", shm, "--seconds", "0.02", NULL};
     vg_test_wait(audio_spawn(make, glog), 10000);
 
     struct capture cap;
@@ -276,11 +277,11 @@ static bool run_once(const char *dir, double seconds, double skew, int64_t targe
         return false;
     }
     double cpu0 = child_cpu_s();
-    char *cv[] = {VG_BENCH_CLIENT, "--audio-only", "--scream", shm, "--audio-target",
+    char *cv[] = {vg_bench_client(), "--audio-only", "--scream", shm, "--audio-target",
                   "test-sink", "--audio-latency-ms", tgt, "--audio-report-s", "1", NULL};
     pid_t c = audio_spawn(cv, clog);
     vg_sleep_ns(300 * VG_NS_PER_MS);
-    char *gv[] = {VG_BENCH_GUEST, "tone", "--shm", shm, "--seconds", secs, "--skew-ppm", sk,
+    char *gv[] = {vg_bench_guest(), "tone", "--shm", shm, "--seconds", secs, "--skew-ppm", sk,
                   "--amplitude", "0.3", "--mark-every", "0.25", NULL};
     pid_t g = audio_spawn(gv, glog);
     vg_test_wait(g, (int)(seconds * 1000) + 30000);
@@ -440,23 +441,23 @@ int vg_bench_audio(int argc, char **argv)
     bool noise = false;
     const struct vg_opt opts[] = {
         {"seconds", 0, VG_OPT_INT, &seconds, 5, 3600, NULL, "S", "length of the latency run",
-         NULL},
+         NULL, NULL},
         {"drift-seconds", 0, VG_OPT_INT, &drift_seconds, 0, 36000, NULL, "S",
-         "length of each +-1000 ppm run (0 skips them)", NULL},
+         "length of each +-1000 ppm run (0 skips them)", NULL, NULL},
         {"audio-latency-ms", 0, VG_OPT_INT, &target, 10, 500, NULL, "MS",
-         "the client's target (its default is 20)", NULL},
+         "the client's target (its default is 20)", NULL, NULL},
         {"noise", 0, VG_OPT_FLAG, &noise, 0, 0, NULL, NULL,
          "run every case under CPU noise: a SCHED_FIFO 90 spinner per CPU in 2-30 ms bursts "
          "every 20-200 ms, and a busy loop per CPU",
-         NULL},
+         NULL, NULL},
         {"noise-seed", 0, VG_OPT_INT, &seed, 0, 1e9, NULL, "N",
-         "the noise's seed: the same seed, the same bursts", NULL},
+         "the noise's seed: the same seed, the same bursts", NULL, NULL},
         {"quantum", 0, VG_OPT_INT, &quantum, 0, 8192, NULL, "N",
          "force the graph's quantum to N frames for the whole run (PipeWire keeps it within "
          "16..2048); 0: the streams' requests set it",
-         NULL},
+         NULL, NULL},
         {"trace", 0, VG_OPT_FLAG, &trace, 0, 0, NULL, NULL, "print every mark's latency",
-         NULL},
+         NULL, NULL},
     };
     const struct vg_opts_program prog = {
         "vgapt-bench audio", "[OPTIONS]",
@@ -465,7 +466,7 @@ int vg_bench_audio(int argc, char **argv)
         "hears, its drift with the guest clock 1000 ppm off, underruns/graph xruns, the\n"
         "client's buffering target and the graph's quantum, and the client's CPU per second\n"
         "of audio against pw-play; optionally under CPU noise or a forced quantum.",
-        "0"};
+        VG_VERSION};
     int exit_status = vg_opts_parse_or_exit(&prog, opts, sizeof(opts) / sizeof(opts[0]), argc,
                                             argv);
     if (exit_status >= 0)

@@ -22,6 +22,7 @@
 #include "vg/log.h"
 #include "vg/opts.h"
 #include "vg/time.h"
+#include "vg/version.h"
 
 extern char **environ;
 
@@ -187,9 +188,9 @@ static bool run_latency(const char *damage, int seconds, char *line, size_t line
     snprintf(shm, sizeof(shm), "/dev/shm/vgapt-bench-%d", (int)getpid());
     snprintf(secs, sizeof(secs), "%d", seconds);
     snprintf(gsecs, sizeof(gsecs), "%d", seconds + 3);
-    char *gv[] = {VG_BENCH_GUEST, "pattern", "--shm", shm, "--size", "1920x1080", "--fps", "60",
+    char *gv[] = {vg_bench_guest(), "pattern", "--shm", shm, "--size", "1920x1080", "--fps", "60",
                   "--damage", (char *)damage, "--seconds", gsecs, NULL};
-    char *cv[] = {VG_BENCH_CLIENT, "--shm", shm, "--no-vsync", "--stats", "--seconds", secs,
+    char *cv[] = {vg_bench_client(), "--shm", shm, "--no-vsync", "--stats", "--seconds", secs,
                   "--size", "1920x1080", "--log-level", "info", NULL};
     int fds[2];
     pid_t g, c;
@@ -252,20 +253,20 @@ int vg_bench_video(int argc, char **argv)
         {"protocol", 0, VG_OPT_CHOICE, &protocol, 0, 0, protocol_names, "PROTO",
          "guest protocol(s) measured: vgapt's frame protocol, Looking Glass B7's, or both side "
          "by side.",
-         NULL},
+         NULL, NULL},
         {"frames", 0, VG_OPT_INT, &frames, 5, 100000, NULL, "N", "frames measured per case",
-         NULL},
+         NULL, NULL},
         {"latency-seconds", 0, VG_OPT_INT, &latency_seconds, 0, 3600, NULL, "S",
-         "length of each latency run (0 skips it)", NULL},
+         "length of each latency run (0 skips it)", NULL, NULL},
         {"pbo", 0, VG_OPT_FLAG, &pbo, 0, 0, NULL, NULL,
-         "upload through the persistent-mapped PBO where available", NULL},
+         "upload through the persistent-mapped PBO where available", NULL, NULL},
     };
     const struct vg_opts_program prog = {
         "vgapt-bench video", "[OPTIONS]",
         "Measures the client's frame ingest against memcpy + glTexSubImage2D of the same bytes\n"
         "(the floor, measured in the same run) and capture-to-present latency. Needs a display\n"
         "(use xvfb-run without one).",
-        "0"};
+        VG_VERSION};
     int exit_status = vg_opts_parse_or_exit(&prog, opts, sizeof(opts) / sizeof(opts[0]), argc,
                                             argv);
     if (exit_status >= 0)

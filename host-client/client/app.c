@@ -9,6 +9,7 @@
 #ifdef VG_HAVE_AUDIO
 #include "audio_player.h"
 #endif
+#include "input_ctl.h"
 #include "link.h"
 #include "stats.h"
 #include "window.h"
@@ -54,7 +55,8 @@ struct app {
     bool cursor_visible;
     char title[128];
     struct vg_audio_player *audio;
-    char audio_line[192]; /* the overlay's audio line */
+    char audio_line[192];       /* the overlay's audio line */
+    struct vg_input_ctl *input; /* keyboard and mouse to the guest */
 };
 
 static void update_title(struct app *a, const struct vg_frame_info *info,
@@ -132,6 +134,7 @@ static bool ingest_frame(struct app *a, struct vg_transport *t, const struct vg_
         }
     }
     a->have_frame = true;
+    vg_input_ctl_set_frame(a->input, info);
     a->last_serial = info->serial;
     a->pending_ingest_ms = (float)vg_ns_to_ms(vg_time_ns() - a->ingest_start);
     a->pending_capture_ns = info->capture_ns;
@@ -334,6 +337,10 @@ static bool app_open(struct app *a)
     if (cfg->audio)
         a->audio = start_audio(cfg);
 #endif
+    a->input = vg_input_ctl_create(cfg, a->window);
+    if (!a->input)
+        return false;
+    vg_window_set_filter(a->window, vg_input_ctl_filter, a->input);
     vg_stats_init(&a->stats, a->start);
     return !cfg->stats || vg_stats_keep_history(&a->stats);
 }
@@ -346,6 +353,7 @@ static void app_close(struct app *a)
 #ifdef VG_HAVE_AUDIO
     vg_audio_player_destroy(a->audio);
 #endif
+    vg_input_ctl_destroy(a->input);
     vg_link_destroy(a->link);
     if (a->renderer)
         a->rops->destroy(a->renderer);
@@ -432,6 +440,10 @@ int vg_client_run(const struct vg_client_config *cfg)
 
         struct vg_link_status st;
         struct vg_transport *t = follow_guest(&a, now, &st, &redraw);
+        if (!a.have_frame)
+            vg_input_ctl_set_frame(a.input, NULL);
+        redraw |= vg_input_ctl_poll(a.input) && a.overlay;
+        a.stats.view.extra2 = vg_input_ctl_line(a.input);
         if (a.overlay && now - a.last_audio_line >= IDLE_REDRAW_NS) {
             update_audio_line(&a);
             a.last_audio_line = now;

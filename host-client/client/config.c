@@ -3,14 +3,17 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "input.h"
+#include "input_ctl.h"
 #include "vg/opts.h"
+#include "vg/version.h"
 
 static const char *const scale_names[] = {"fit", "integer", "stretch", "native", NULL};
 static const char *const filter_names[] = {"linear", "nearest", NULL};
 static const char *const level_names[] = {"error", "warn", "info", "debug", NULL};
 
 #define OPT(name, sh, type, dest, min, max, choices, arg, help, section) \
-    {name, sh, type, dest, min, max, choices, arg, help, section}
+    {name, sh, type, dest, min, max, choices, arg, help, section, NULL}
 
 static size_t build_table(struct vg_opt *t, struct vg_client_config *c)
 {
@@ -18,8 +21,9 @@ static size_t build_table(struct vg_opt *t, struct vg_client_config *c)
         OPT("shm", 's', VG_OPT_STRING, &c->shm, 0, 0, NULL, "FILE",
             "shared memory of the guest: /dev/shm/NAME, /dev/kvmfrN or a PCI resource file",
             NULL),
-        OPT("config", 0, VG_OPT_STRING, &c->config, 0, 0, NULL, "FILE",
-            "INI file read before the command line", NULL),
+        {"config", 0, VG_OPT_STRING, &c->config, 0, 0, NULL, "FILE",
+         "INI file read before the command line", NULL,
+         "/etc/xdg/vgapt/client.ini, then ~/.config/vgapt/client.ini, where they exist"},
         OPT("fullscreen", 'F', VG_OPT_FLAG, &c->fullscreen, 0, 0, NULL, NULL,
             "start fullscreen (F11 toggles)", NULL),
         OPT("size", 0, VG_OPT_SIZE, c->size, 1, 16384, NULL, "WxH", "initial window size", NULL),
@@ -78,6 +82,23 @@ static size_t build_table(struct vg_opt *t, struct vg_client_config *c)
             NULL),
         OPT("audio-report-s", 0, VG_OPT_INT, &c->audio_report_s, 0, 3600, NULL, "S",
             "log the audio buffer, drift and error counters every S seconds (0: never)", NULL),
+        OPT("spice", 0, VG_OPT_STRING, &c->spice, 0, 0, NULL, "URI",
+            "SPICE server of the VM that takes keyboard and mouse: unix:/PATH (QEMU -spice "
+            "unix=on,addr=PATH), HOST:PORT, or none",
+            NULL),
+        OPT("input", 0, VG_OPT_FLAG, &c->input, 0, 0, NULL, NULL,
+            "send keyboard and mouse to the guest through --spice (--no-input: keep them)",
+            NULL),
+        OPT("escape-key", 0, VG_OPT_STRING, &c->escape_key, 0, 0, NULL, "KEY",
+            "SDL name of the key that captures and releases the pointer, and with F, O, Q, D, "
+            "I: fullscreen, overlay, quit, Ctrl+Alt+Del, input on/off. Never sent to the guest",
+            NULL),
+        OPT("capture-on-start", 0, VG_OPT_FLAG, &c->capture_on_start, 0, 0, NULL, NULL,
+            "capture the pointer (relative motion, for games) as soon as the guest takes input",
+            NULL),
+        OPT("grab-keyboard", 0, VG_OPT_FLAG, &c->grab_keyboard, 0, 0, NULL, NULL,
+            "while the pointer is captured, grab the keyboard too (Alt+Tab goes to the guest)",
+            NULL),
     };
     memcpy(t, opts, sizeof(opts));
     return sizeof(opts) / sizeof(opts[0]);
@@ -89,12 +110,17 @@ enum vg_client_parse vg_client_config_parse(struct vg_client_config *c, int argc
         .name = "vgapt-client",
         .usage = "[OPTIONS]",
         .summary = "Shows a VM guest's frames from IVSHMEM shared memory in a window.\n"
-                   "The guest application is recognised by the data it writes: vgapt-guest "
-                   "(our frame protocol). The guest's audio, from the Scream driver's IVSHMEM "
+                   "The guest application is recognised by the data it writes: the Looking "
+                   "Glass B7 host application (LGMP 6 / KVMFR 20), which Windows guests run, or "
+                   "vgapt-guest (our frame protocol). The guest's audio, from the Scream driver's IVSHMEM "
                    "ring, plays through PipeWire (--audio-only: without a window).\n"
-                   "Keys: F11 fullscreen, F12 overlay.\n"
-                   "Settings come from $XDG_CONFIG_HOME/vgapt/client.ini ('name = value' "
-                   "lines, names as below), then from the command line, which wins.",
+                   "Keys: F11 fullscreen, F12 overlay (while the guest takes keyboard and mouse "
+                   "through --spice: the escape key with F, O; alone it captures the pointer).\n"
+                   "Settings ('name = value' lines, names as below) come from "
+                   "/etc/xdg/vgapt/client.ini (each directory of $XDG_CONFIG_DIRS, the first "
+                   "listed winning), then from $XDG_CONFIG_HOME/vgapt/client.ini "
+                   "(~/.config/vgapt/client.ini), then from the command line, each overriding "
+                   "the one before; --config FILE is read instead of the files.",
         .version = VG_VERSION,
     };
     memset(c, 0, sizeof(*c));
@@ -114,8 +140,12 @@ enum vg_client_parse vg_client_config_parse(struct vg_client_config *c, int argc
     c->audio_quantum_ms = 10;
     c->audio_idle_s = 10;
     c->audio_report_s = 10;
+    vg_opts_set_string(&c->spice, "none");
+    c->input = true;
+    vg_opts_set_string(&c->escape_key, "ScrollLock");
+    c->grab_keyboard = true;
 
-    struct vg_opt table[32];
+    struct vg_opt table[48];
     size_t n = build_table(table, c);
 
     /* The config file is read first so the command line wins; --config itself is looked up
@@ -131,14 +161,24 @@ enum vg_client_parse vg_client_config_parse(struct vg_client_config *c, int argc
             explicit_config = true;
         }
     }
-    if (!explicit_config && !vg_config_path("client.ini", path, sizeof(path)))
-        path[0] = 0;
-    if (path[0] && vg_opts_load_ini(table, n, path, !explicit_config) != VG_OPTS_OK)
+    /* --config FILE stands for all of them: a run that names its file reads nothing else. */
+    enum vg_opts_result loaded = explicit_config ? vg_opts_load_ini(table, n, path, false)
+                                                 : vg_opts_load_config(table, n, "client.ini");
+    if (loaded != VG_OPTS_OK)
         return VG_CLIENT_EXIT_ERROR;
 
     switch (vg_opts_parse(&prog, table, n, argc, argv, NULL, 0, NULL)) {
-    case VG_OPTS_OK:
+    case VG_OPTS_OK: {
+        /* Settings that the table cannot check: a usage error now, not a surprise later. */
+        struct vg_input_addr addr;
+        char err[400];
+        if (!vg_input_parse_addr(c->spice, &addr, err, sizeof(err)) ||
+            !vg_input_ctl_check_key(c->escape_key, err, sizeof(err))) {
+            fprintf(stderr, "vgapt-client: %s\n", err);
+            return VG_CLIENT_EXIT_ERROR;
+        }
         return VG_CLIENT_RUN;
+    }
     case VG_OPTS_EXIT_OK:
         return VG_CLIENT_EXIT_OK;
     default:
@@ -148,6 +188,6 @@ enum vg_client_parse vg_client_config_parse(struct vg_client_config *c, int argc
 
 void vg_client_config_free(struct vg_client_config *c)
 {
-    struct vg_opt table[32];
+    struct vg_opt table[48];
     vg_opts_free(table, build_table(table, c));
 }

@@ -35,6 +35,12 @@ struct vg_client_config {
     int64_t audio_quantum_ms;
     int64_t audio_idle_s;
     int64_t audio_report_s;
+    /* keyboard and mouse */
+    char *spice;            /* SPICE server: unix:/PATH, HOST:PORT or none */
+    bool input;             /* send keyboard and mouse to it (--no-input: off) */
+    char *escape_key;       /* SDL key name of the escape key */
+    bool capture_on_start;  /* capture the pointer once connected */
+    bool grab_keyboard;     /* while captured, grab the keyboard too (Alt+Tab to the guest) */
 };
 
 enum vg_client_parse {

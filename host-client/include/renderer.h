@@ -38,6 +38,7 @@ struct vg_overlay_stats {
     float latency_ms[VG_OVERLAY_SAMPLES];
     uint32_t n;
     const char *extra; /* [optional] one more line of text (e.g. audio figures) */
+    const char *extra2; /* [optional] and another (e.g. the keyboard and mouse's state) */
 };
 
 struct vg_render_params {

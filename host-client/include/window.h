@@ -19,7 +19,16 @@ enum vg_window_event {
     VG_WINDOW_EVENT_QUIT,
     VG_WINDOW_EVENT_REDRAW,         /* resized, exposed: draw again */
     VG_WINDOW_EVENT_TOGGLE_OVERLAY, /* F12 */
+    VG_WINDOW_EVENT_TOGGLE_FULLSCREEN, /* only from a filter: the window toggles it itself */
 };
+
+union SDL_Event;
+struct SDL_Window;
+
+/* Sees every SDL event before the window does (ev borrowed for the call). Returns -1 to let
+ * the window handle it as usual, else the event the window acts on or returns for it
+ * (VG_WINDOW_EVENT_NONE: swallowed). */
+typedef int (*vg_window_filter)(void *data, const union SDL_Event *ev);
 
 /* Creates the window and makes its GL context current. NULL on error (logged, with what to
  * check: DISPLAY / WAYLAND_DISPLAY, GL drivers). */
@@ -33,6 +42,11 @@ enum vg_window_event vg_window_next_event(struct vg_window *w);
 
 /* Sleeps until a window event is queued or timeout_ms passed (the event stays queued). */
 void vg_window_wait_event(struct vg_window *w, int timeout_ms);
+
+/* filter: [optional] NULL removes it; data borrowed until it is replaced. */
+void vg_window_set_filter(struct vg_window *w, vg_window_filter filter, void *data);
+/* The SDL window (borrowed), for input grabs. */
+struct SDL_Window *vg_window_sdl(struct vg_window *w);
 
 void vg_window_set_title(struct vg_window *w, const char *title);
 void vg_window_set_fullscreen(struct vg_window *w, bool on);

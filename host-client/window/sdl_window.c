@@ -9,6 +9,8 @@ struct vg_window {
     SDL_Window *window;
     SDL_GLContext gl;
     bool fullscreen;
+    vg_window_filter filter;
+    void *filter_data;
 };
 
 struct vg_window *vg_window_create(const struct vg_window_options *opts)
@@ -79,6 +81,15 @@ enum vg_window_event vg_window_next_event(struct vg_window *w)
 {
     SDL_Event ev;
     while (SDL_PollEvent(&ev)) {
+        int f = w->filter ? w->filter(w->filter_data, &ev) : -1;
+        if (f == VG_WINDOW_EVENT_TOGGLE_FULLSCREEN) {
+            vg_window_set_fullscreen(w, !w->fullscreen);
+            return VG_WINDOW_EVENT_REDRAW;
+        }
+        if (f > VG_WINDOW_EVENT_NONE)
+            return (enum vg_window_event)f;
+        if (f == VG_WINDOW_EVENT_NONE)
+            continue;
         switch (ev.type) {
         case SDL_QUIT:
             return VG_WINDOW_EVENT_QUIT;
@@ -107,6 +118,17 @@ void vg_window_wait_event(struct vg_window *w, int timeout_ms)
 {
     (void)w;
     SDL_WaitEventTimeout(NULL, timeout_ms);
+}
+
+void vg_window_set_filter(struct vg_window *w, vg_window_filter filter, void *data)
+{
+    w->filter = filter;
+    w->filter_data = data;
+}
+
+struct SDL_Window *vg_window_sdl(struct vg_window *w)
+{
+    return w->window;
 }
 
 void vg_window_set_title(struct vg_window *w, const char *title)

@@ -1,4 +1,5 @@
 /* vgapt-client's command line and config file: what a user types wrong is explained. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 static char *client;
 static char log_path[600];
 static char cfg_dir[512];
+static char no_system_cfg[600]; /* $XDG_CONFIG_DIRS: the machine's /etc/xdg stays out */
 
 static bool mkdir_p(const char *path)
 {
@@ -97,6 +99,64 @@ static void config_file_is_read_and_command_line_wins(void)
     unsetenv("XDG_CONFIG_HOME");
 }
 
+static void write_ini(const char *dir, const char *text)
+{
+    char path[700];
+    snprintf(path, sizeof(path), "%s/vgapt", dir);
+    CHECK(mkdir_p(path) || errno == EEXIST);
+    snprintf(path, sizeof(path), "%s/vgapt/client.ini", dir);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+/* An administrator's /etc/xdg/vgapt/client.ini sets defaults; a user's own file overrides them
+ * key by key, and of several $XDG_CONFIG_DIRS the first listed wins. */
+static void system_config_is_read_before_the_users(void)
+{
+    char sys1[600], sys2[600], user[600];
+    snprintf(sys1, sizeof(sys1), "%s/xdg-first", cfg_dir);
+    snprintf(sys2, sizeof(sys2), "%s/xdg-second", cfg_dir);
+    snprintf(user, sizeof(user), "%s/xdg-home", cfg_dir);
+    write_ini(sys2, "filter = nearest\nscale = stretch\npoll-us = 2000\n");
+    write_ini(sys1, "scale = integer\npoll-us = 3000\n");
+    write_ini(user, "poll-us = 4000\n");
+    char dirs[1300];
+    snprintf(dirs, sizeof(dirs), "relative/ignored:%s:%s", sys1, sys2);
+    setenv("XDG_CONFIG_DIRS", dirs, 1);
+    setenv("XDG_CONFIG_HOME", user, 1);
+    char *out = run(0, (char *[]){"--help", NULL});
+    CHECK_MSG(strstr(out, "(default: nearest)"), "a key only the last system file sets: %s", out);
+    CHECK_MSG(strstr(out, "(default: integer)"), "the first of XDG_CONFIG_DIRS wins: %s", out);
+    CHECK_MSG(strstr(out, "(default: 4000)"), "the user's file wins over the system's: %s", out);
+    free(out);
+    out = run(0, (char *[]){"--poll-us", "5000", "--help", NULL});
+    CHECK(strstr(out, "(default: 5000)") && strstr(out, "(default: integer)"));
+    free(out);
+
+    /* --config FILE is the whole configuration: the system files are not read with it. */
+    char path[700];
+    snprintf(path, sizeof(path), "%s/vgapt/client.ini", user);
+    char arg[720];
+    snprintf(arg, sizeof(arg), "--config=%s", path);
+    out = run(0, (char *[]){arg, "--help", NULL});
+    CHECK_MSG(strstr(out, "(default: 4000)") && strstr(out, "(default: fit)") &&
+                  strstr(out, "(default: linear)"),
+              "%s", out);
+    free(out);
+
+    /* A broken system file is reported with its path and line, like the user's. */
+    write_ini(sys2, "scale = huge\n");
+    out = run(2, (char *[]){"--help", NULL});
+    CHECK_MSG(strstr(out, "xdg-second/vgapt/client.ini:1") && strstr(out, "huge"), "%s", out);
+    free(out);
+    setenv("XDG_CONFIG_DIRS", no_system_cfg, 1);
+    unsetenv("XDG_CONFIG_HOME");
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -105,8 +165,11 @@ int main(int argc, char **argv)
     const char *dir = vg_test_tmpdir();
     snprintf(log_path, sizeof(log_path), "%s/out.log", dir);
     snprintf(cfg_dir, sizeof(cfg_dir), "%s/config", dir);
+    snprintf(no_system_cfg, sizeof(no_system_cfg), "%s/no-system-config", dir);
+    setenv("XDG_CONFIG_DIRS", no_system_cfg, 1);
     RUN(help_lists_every_option_with_defaults);
     RUN(bad_options_say_what_is_wrong);
     RUN(config_file_is_read_and_command_line_wins);
+    RUN(system_config_is_read_before_the_users);
     return vg_test_finish();
 }

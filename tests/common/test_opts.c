@@ -16,12 +16,12 @@ static uint32_t size[2];
 static const char *const scales[] = {"fit", "integer", "stretch", "native", NULL};
 
 static const struct vg_opt opts[] = {
-    {"fullscreen", 'F', VG_OPT_FLAG, &fullscreen, 0, 0, NULL, NULL, "start fullscreen", NULL},
-    {"fps", 0, VG_OPT_INT, &fps, 1, 1000, NULL, "N", "frames per second", NULL},
-    {"gain", 0, VG_OPT_DOUBLE, &gain, 0, 2, NULL, "X", "gain", "audio"},
-    {"shm", 's', VG_OPT_STRING, &shm_path, 0, 0, NULL, "FILE", "shared memory file", NULL},
-    {"scale", 0, VG_OPT_CHOICE, &scale, 0, 0, scales, "MODE", "scaling mode", NULL},
-    {"size", 0, VG_OPT_SIZE, size, 0, 16384, NULL, "WxH", "size", NULL},
+    {"fullscreen", 'F', VG_OPT_FLAG, &fullscreen, 0, 0, NULL, NULL, "start fullscreen", NULL, NULL},
+    {"fps", 0, VG_OPT_INT, &fps, 1, 1000, NULL, "N", "frames per second", NULL, NULL},
+    {"gain", 0, VG_OPT_DOUBLE, &gain, 0, 2, NULL, "X", "gain", "audio", NULL},
+    {"shm", 's', VG_OPT_STRING, &shm_path, 0, 0, NULL, "FILE", "shared memory file", NULL, NULL},
+    {"scale", 0, VG_OPT_CHOICE, &scale, 0, 0, scales, "MODE", "scaling mode", NULL, NULL},
+    {"size", 0, VG_OPT_SIZE, size, 0, 16384, NULL, "WxH", "size", NULL, NULL},
 };
 #define N_OPTS (sizeof(opts) / sizeof(opts[0]))
 
@@ -124,11 +124,43 @@ static void help_lists_every_option_with_default(void)
     free(buf);
 }
 
+/* A flag's short name works (-F), so --help shows it. */
+static void help_shows_a_flags_short_name(void)
+{
+    defaults();
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    vg_opts_help(f, &prog, opts, N_OPTS);
+    fclose(f);
+    CHECK(strstr(buf, "  -F, --[no-]fullscreen ") != NULL);
+    free(buf);
+}
+
+/* A default worked out at run time reads as its description, whatever the value is now. */
+static void help_shows_a_computed_default_as_its_text(void)
+{
+    char *user = NULL;
+    vg_opts_set_string(&user, "alice");
+    const struct vg_opt t[] = {{"user", 'u', VG_OPT_STRING, &user, 0, 0, NULL, "USER", "owner",
+                                NULL, "the user who ran sudo"}};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    vg_opts_help(f, &prog, t, 1);
+    fclose(f);
+    CHECK(strstr(buf, "owner (default: the user who ran sudo)\n") != NULL);
+    CHECK(strstr(buf, "alice") == NULL);
+    free(buf);
+    vg_opts_free(t, 1);
+}
+
 static void config_path_follows_xdg(void)
 {
     char out[512];
     setenv("XDG_CONFIG_HOME", "/cfg", 1);
-    CHECK(vg_config_path("client.ini", out, sizeof(out)) && strcmp(out, "/cfg/vgapt/client.ini") == 0);
+    CHECK(vg_config_path("client.ini", out, sizeof(out)) &&
+          strcmp(out, "/cfg/vgapt/client.ini") == 0);
     unsetenv("XDG_CONFIG_HOME");
     setenv("HOME", "/home/u", 1);
     CHECK(vg_config_path("client.ini", out, sizeof(out)) &&
@@ -141,6 +173,8 @@ int main(void)
     RUN(bad_values_are_errors);
     RUN(ini_then_command_line_wins);
     RUN(help_lists_every_option_with_default);
+    RUN(help_shows_a_flags_short_name);
+    RUN(help_shows_a_computed_default_as_its_text);
     RUN(config_path_follows_xdg);
     vg_opts_free(opts, N_OPTS);
     return vg_test_finish();

@@ -16,10 +16,7 @@
 #include "util/fsroot.h"
 #include "vg/log.h"
 #include "vg/opts.h"
-
-#ifndef VG_VERSION
-#define VG_VERSION "0.0.0"
-#endif
+#include "vg/version.h"
 
 struct cli {
     char *root, *uri, *gpu, *domain, *resolution, *rom, *vendor_id, *user, *log_level, *mode;
@@ -297,41 +294,45 @@ int main(int argc, char **argv)
         vg_opts_set_string(&c.user, sudo_user);
     const struct vg_opt opts[] = {
         {"root", 0, VG_OPT_STRING, &c.root, 0, 0, NULL, "DIR", "read and write the host under DIR",
+         NULL, NULL},
+        {"connect", 'c', VG_OPT_STRING, &c.uri, 0, 0, NULL, "URI", "libvirt connection", NULL,
          NULL},
-        {"connect", 'c', VG_OPT_STRING, &c.uri, 0, 0, NULL, "URI", "libvirt connection", NULL},
-        {"json", 0, VG_OPT_FLAG, &c.json, 0, 0, NULL, NULL, "check: machine-readable output", NULL},
+        {"json", 0, VG_OPT_FLAG, &c.json, 0, 0, NULL, NULL, "check: machine-readable output", NULL,
+         NULL},
         {"apply", 0, VG_OPT_FLAG, &c.apply, 0, 0, NULL, NULL,
-         "carry out the plan (without it, only show it)", NULL},
+         "carry out the plan (without it, only show it)", NULL, NULL},
         {"force", 0, VG_OPT_FLAG, &c.force, 0, 0, NULL, NULL,
          "pass a shared IOMMU group or the boot GPU anyway; undo: overwrite what changed "
          "since the apply",
+         NULL, NULL},
+        {"gpu", 'g', VG_OPT_STRING, &c.gpu, 0, 0, NULL, "BDF", "the guest GPU (0000:0a:00.0)", NULL,
          NULL},
-        {"gpu", 'g', VG_OPT_STRING, &c.gpu, 0, 0, NULL, "BDF", "the guest GPU (0000:0a:00.0)",
+        {"domain", 'd', VG_OPT_STRING, &c.domain, 0, 0, NULL, "NAME", "the libvirt domain", NULL,
          NULL},
-        {"domain", 'd', VG_OPT_STRING, &c.domain, 0, 0, NULL, "NAME", "the libvirt domain", NULL},
         {"ivshmem", 0, VG_OPT_FLAG, &c.ivshmem, 0, 0, NULL, NULL, "add the shared-memory devices",
-         NULL},
+         NULL, NULL},
         {"resolution", 0, VG_OPT_STRING, &c.resolution, 0, 0, NULL, "WxH",
-         "frame size for the IVSHMEM size; unset: the guest GPU's display, else the mode kept "
-         "from before binding, else 1920x1080",
+         "frame size for the IVSHMEM size", NULL,
+         "the guest GPU's display, else the mode kept from before binding, else 1920x1080"},
+        {"hdr", 0, VG_OPT_FLAG, &c.hdr, 0, 0, NULL, NULL, "size the IVSHMEM for HDR frames", NULL,
          NULL},
-        {"hdr", 0, VG_OPT_FLAG, &c.hdr, 0, 0, NULL, NULL, "size the IVSHMEM for HDR frames", NULL},
         {"audio", 0, VG_OPT_FLAG, &c.audio, 0, 0, NULL, NULL,
-         "with --ivshmem: the 2 MiB Scream region", NULL},
+         "with --ivshmem: the 2 MiB Scream region", NULL, NULL},
         {"rom", 0, VG_OPT_STRING, &c.rom, 0, 0, NULL, "FILE", "with --gpu: ROM file for the GPU",
-         NULL},
+         NULL, NULL},
         {"hide-hypervisor", 0, VG_OPT_FLAG, &c.hide, 0, 0, NULL, NULL,
-         "hide KVM from the guest driver (Code 43)", NULL},
+         "hide KVM from the guest driver (Code 43)", NULL, NULL},
         {"vendor-id", 0, VG_OPT_STRING, &c.vendor_id, 0, 0, NULL, "ID",
-         "hyperv vendor_id (1-12 letters/digits)", NULL},
+         "hyperv vendor_id (1-12 letters/digits)", NULL, NULL},
         {"hugepages", 0, VG_OPT_FLAG, &c.hugepages, 0, 0, NULL, NULL,
-         "back the VM's memory with hugepages", NULL},
+         "back the VM's memory with hugepages", NULL, NULL},
         {"user", 'u', VG_OPT_STRING, &c.user, 0, 0, NULL, "USER",
-         "who runs vgapt-client (owner of /dev/shm files); under sudo, $SUDO_USER", NULL},
+         "who runs vgapt-client (owner of /dev/shm files)", NULL,
+         "$SUDO_USER, the user who ran sudo; none without sudo"},
         {"mode", 0, VG_OPT_STRING, &c.mode, 0, 0, NULL, "single|dynamic",
-         "hooks: single-GPU or dual-GPU dynamic", NULL},
+         "hooks: single-GPU or dual-GPU dynamic", NULL, NULL},
         {"log-level", 0, VG_OPT_STRING, &c.log_level, 0, 0, NULL, "LEVEL",
-         "error, warn, info, debug", NULL},
+         "error, warn, info, debug", NULL, NULL},
     };
     const size_t n_opts = sizeof(opts) / sizeof(opts[0]);
     const struct vg_opts_program prog = {

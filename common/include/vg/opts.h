@@ -27,6 +27,9 @@ struct vg_opt {
     const char *arg;     /* placeholder shown in --help, e.g. "FILE" */
     const char *help;    /* one line */
     const char *section; /* INI section, NULL for the top level */
+    /* [optional] the default --help shows for an option whose default is worked out at run
+     * time ("the user running sudo"); NULL: the option's current value */
+    const char *default_text;
 };
 
 struct vg_opts_program {
@@ -63,7 +66,8 @@ enum vg_opts_result vg_opts_parse(const struct vg_opts_program *prog, const stru
 int vg_opts_parse_or_exit(const struct vg_opts_program *prog, const struct vg_opt *opts, size_t n,
                           int argc, char **argv);
 
-/* Writes --help: usage, summary and every option with its current value as default. */
+/* Writes --help: usage, summary and every option with its default_text, else its current
+ * value, as default. */
 void vg_opts_help(FILE *f, const struct vg_opts_program *prog, const struct vg_opt *opts,
                   size_t n);
 
@@ -75,6 +79,12 @@ bool vg_opts_set_string(char **dest, const char *value);
 
 /* "$XDG_CONFIG_HOME/vgapt/NAME" or "$HOME/.config/vgapt/NAME"; false if neither is set. */
 bool vg_config_path(const char *name, char *out, size_t out_size);
+
+/* Loads the config file NAME the XDG way, each copy over the one before: DIR/vgapt/NAME for
+ * every absolute DIR of $XDG_CONFIG_DIRS (default /etc/xdg) from the last listed to the first
+ * (the first is the most important), then vg_config_path(NAME), so the user's keys override
+ * the system's. Copies that do not exist are skipped; one that fails to load stops the rest. */
+enum vg_opts_result vg_opts_load_config(const struct vg_opt *opts, size_t n, const char *name);
 
 /* Parses "WxH" with 1 <= W,H <= max. */
 bool vg_parse_size(const char *s, uint32_t max, uint32_t *w, uint32_t *h);

@@ -94,10 +94,13 @@ void vg_gl_overlay_draw(struct vg_renderer *r, const struct vg_render_params *p,
             snprintf(lat_s, sizeof(lat_s), "n/a");
         snprintf(line[n_lines++], sizeof(line[0]), "ingest %s  latency %s", ing_s, lat_s);
     }
-    if (st->extra && st->extra[0]) {
-        size_t el = strcspn(st->extra, "\n");
+    const char *extras[2] = {st->extra, st->extra2};
+    for (int i = 0; i < 2; i++) {
+        if (!extras[i] || !extras[i][0])
+            continue;
+        size_t el = strcspn(extras[i], "\n");
         snprintf(line[n_lines++], sizeof(line[0]), "%.*s", (int)(el < EXTRA_MAX ? el : EXTRA_MAX),
-                 st->extra);
+                 extras[i]);
     }
 
     double max_ms = 0.0;

@@ -1,0 +1,104 @@
+/* Input: the client's keyboard and mouse, sent to the guest through a remote-input protocol.
+ * One backend per protocol (input/spice: a SPICE server's inputs channel through spice-glib),
+ * listed in vg_inputs[].
+ *
+ * Context: every call from the client's main thread. A backend runs its protocol on a thread
+ * of its own; calls only queue work there and never block on the network. Input given before
+ * the backend is ready (VG_INPUT_READY) is dropped. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct vg_input;
+
+/* Where the server is, from --spice: "unix:/PATH", "HOST:PORT" or "none". */
+enum vg_input_addr_kind {
+    VG_INPUT_ADDR_NONE = 0,
+    VG_INPUT_ADDR_UNIX,
+    VG_INPUT_ADDR_TCP,
+};
+
+struct vg_input_addr {
+    enum vg_input_addr_kind kind;
+    char path[108]; /* UNIX: the socket (sun_path's size) */
+    char host[256]; /* TCP */
+    uint16_t port;  /* TCP */
+};
+
+/* Parses uri into *out. false with a message in err (what was wrong, what is accepted). Pure. */
+bool vg_input_parse_addr(const char *uri, struct vg_input_addr *out, char *err, size_t err_size);
+
+enum vg_input_state {
+    VG_INPUT_CONNECTING = 0,
+    VG_INPUT_READY,  /* the server takes keys and mouse events */
+    VG_INPUT_FAILED, /* cannot connect, or the connection ended: see message */
+};
+
+/* The server's pointer mode. SERVER: it takes relative motion (a guest mouse); CLIENT: it takes
+ * absolute positions in the guest display's pixels (a guest tablet, or an agent). */
+enum vg_input_mouse_mode {
+    VG_INPUT_MOUSE_SERVER = 0,
+    VG_INPUT_MOUSE_CLIENT,
+};
+
+/* What the backend is doing; a snapshot read by poll_status. */
+struct vg_input_status {
+    enum vg_input_state state;
+    enum vg_input_mouse_mode mouse_mode;
+    uint32_t serial;   /* grows with every change of state or mouse mode */
+    char message[512]; /* FAILED: why, in words a user can act on; else empty */
+};
+
+/* Buttons as the guest sees them; a mask is the OR of (1u << (button - 1)). */
+enum vg_input_button {
+    VG_INPUT_BUTTON_LEFT = 1,
+    VG_INPUT_BUTTON_MIDDLE,
+    VG_INPUT_BUTTON_RIGHT,
+    VG_INPUT_BUTTON_WHEEL_UP,
+    VG_INPUT_BUTTON_WHEEL_DOWN,
+    VG_INPUT_BUTTON_SIDE,  /* back */
+    VG_INPUT_BUTTON_EXTRA, /* forward */
+};
+
+#define VG_INPUT_BUTTON_MASK(b) (1u << ((unsigned)(b)-1u))
+
+struct vg_input_ops {
+    const char *name;
+
+    /* Starts connecting to addr (borrowed; copied). Returns at once: the outcome shows in
+     * poll_status, where the caller reports it (the backend does not log failures: the caller
+     * may retry). NULL only when the backend cannot start at all (logged). */
+    struct vg_input *(*create)(const struct vg_input_addr *addr);
+    /* Disconnects and joins the backend's thread. Accepts NULL. */
+    void (*destroy)(struct vg_input *in);
+
+    /* Copies the current status into *st. Cheap: call once per loop iteration. */
+    void (*poll_status)(struct vg_input *in, struct vg_input_status *st);
+
+    /* A PC XT set-1 scancode (see keymap.h): 0x00-0xff, E0-prefixed keys as 0x100 | code. The
+     * release takes the same code as the press. */
+    void (*key_press)(struct vg_input *in, uint32_t scancode);
+    void (*key_release)(struct vg_input *in, uint32_t scancode);
+
+    /* CLIENT mode: the pointer at x, y in the guest display's pixels. buttons: the mask held. */
+    void (*mouse_position)(struct vg_input *in, int32_t x, int32_t y, uint32_t buttons);
+    /* SERVER mode: relative motion in guest mouse units. */
+    void (*mouse_motion)(struct vg_input *in, int32_t dx, int32_t dy, uint32_t buttons);
+    /* buttons: the mask held after this press or release. A wheel step is a press and a
+     * release of WHEEL_UP or WHEEL_DOWN. */
+    void (*button_press)(struct vg_input *in, enum vg_input_button b, uint32_t buttons);
+    void (*button_release)(struct vg_input *in, enum vg_input_button b, uint32_t buttons);
+
+    /* Asks the server for a pointer mode; it may refuse (CLIENT needs a tablet or an agent in
+     * the guest). The answer shows in poll_status. */
+    void (*request_mouse_mode)(struct vg_input *in, enum vg_input_mouse_mode mode);
+};
+
+/* The backends built in, NULL-terminated (empty when none was built). */
+extern const struct vg_input_ops *const vg_inputs[];
+
+#ifdef VG_HAVE_INPUT_SPICE
+extern const struct vg_input_ops vg_input_spice;
+#endif

@@ -1,0 +1,32 @@
+# Included by tests/e2e/CMakeLists.txt once QEMU, busybox and a kernel were found.
+# Keyboard and mouse through a real SPICE server: QEMU's, with virtio input devices whose
+# events a static helper prints in the guest; the client is driven with xdotool under Xvfb.
+get_property(vg_have_spice GLOBAL PROPERTY VG_HAVE_INPUT_SPICE)
+find_program(XDOTOOL xdotool)
+string(REGEX REPLACE ".*/vmlinuz-" "" vg_kernel_version "${GUEST_KERNEL}")
+set(vg_guest_modules /lib/modules/${vg_kernel_version}/kernel)
+if(NOT vg_have_spice OR NOT XDOTOOL OR NOT EXISTS ${vg_guest_modules}/drivers/virtio/virtio_input.ko)
+    string(CONCAT vg_spice_test_missing
+           "needs the client's SPICE input (libspice-client-glib-2.0-dev), xdotool and the "
+           "kernel's modules in /lib/modules/${vg_kernel_version} (sh .ci/deps --tests, or "
+           "apt-get install libspice-client-glib-2.0-dev xdotool linux-image-amd64)")
+    if(vg_qemu_explicit)
+        message(FATAL_ERROR "VG_TEST_QEMU: the SPICE test ${vg_spice_test_missing}, or configure "
+                            "with -DVG_TEST_QEMU=OFF")
+    endif()
+    message(STATUS "The end-to-end SPICE input test is off: it ${vg_spice_test_missing}")
+    add_feature_info(test-qemu-spice OFF "end-to-end SPICE input test: ${vg_spice_test_missing}")
+    return()
+endif()
+add_feature_info(test-qemu-spice ON "end-to-end test of keyboard and mouse through QEMU's SPICE")
+
+add_executable(vg-guest-evdev guest_evdev.c)
+target_link_options(vg-guest-evdev PRIVATE -static)
+
+vg_test(e2e-qemu-spice SOURCES test_qemu_spice.c ../client/image.c
+        LIBS vg-testlib vg-pattern
+        ARGS ${QEMU_SYSTEM} ${GUEST_KERNEL} ${vg_guest_modules} ${BUSYBOX}
+             $<TARGET_FILE:vgapt-guest-static> $<TARGET_FILE:vg-guest-evdev>
+             $<TARGET_FILE:vgapt-client>
+        X11 TIMEOUT 240)
+target_include_directories(test-e2e-qemu-spice PRIVATE ../client)
