@@ -136,6 +136,12 @@ void fr_build(const char *root, const struct fr_machine *m)
                         : "MemTotal:       32768000 kB\n"
                           "HugePages_Total:       0\n"
                           "Hugepagesize:       2048 kB\n");
+    /* As systemd leaves it: hugetlbfs on /dev/hugepages. */
+    fr_write(root, "/proc/mounts",
+             "sysfs /sys sysfs rw,nosuid,nodev,noexec,relatime 0 0\n"
+             "proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n"
+             "tmpfs /dev/shm tmpfs rw,nosuid,nodev,inode64 0 0\n"
+             "hugetlbfs /dev/hugepages hugetlbfs rw,relatime,pagesize=2M 0 0\n");
     if (m->kvm)
         fr_write(root, "/dev/kvm", "");
     bool amd = !strcmp(m->cpu_vendor, "AuthenticAMD");

@@ -269,9 +269,43 @@ static void shm_file_owner_and_mode_are_judged_for_the_client_user(void)
     r.rc = fr_run(argv2, &r.out, &r.err);
     snprintf(want, sizeof(want), "mode 0600: vgapt-client as %s may not open it", other);
     CHECK(has(r.out, want));
+    release(&r);
+    /* The owner by name, as the host's passwd has it, not a bare uid. */
+    char passwd[300];
+    snprintf(passwd, sizeof(passwd),
+             "root:x:0:0:root:/root:/bin/sh\nlgowner:x:%u:%u::/home/lg:"
+             "/bin/sh\n",
+             (unsigned)getuid(), (unsigned)getgid());
+    if (getuid() == 0)
+        snprintf(passwd, sizeof(passwd), "lgowner:x:0:0:root:/root:/bin/sh\n");
+    fr_write(root, "/etc/passwd", passwd);
+    r.rc = fr_run(argv2, &r.out, &r.err);
+    snprintf(want, sizeof(want), "/dev/shm/looking-glass: owner lgowner (uid %u), mode 0600",
+             (unsigned)getuid());
+    CHECK(has(r.out, want));
     CHECK(has(r.out, "f PATH 0660 USER kvm -"));
     release(&r);
     free(user);
+}
+
+static void reserved_hugepages_without_hugetlbfs_are_a_warning(void)
+{
+    char root[512];
+    snprintf(root, sizeof(root), "%s/nohugetlbfs", tmp);
+    mkdir(root, 0755);
+    fr_build(root, &fr_single_2060); /* 8192 pages of 2 MiB reserved */
+    char *argv[] = {(char *)setup, "--root", root, "--connect", "test:///default", NULL};
+    struct result r;
+    r.rc = fr_run(argv, &r.out, &r.err);
+    CHECK(has(r.out, "ok    8192 hugepages of 2048 KiB reserved (16384 MiB)"));
+    release(&r);
+    /* No systemd: nothing mounted it. */
+    fr_write(root, "/proc/mounts", "proc /proc proc rw 0 0\nsysfs /sys sysfs rw 0 0\n");
+    r.rc = fr_run(argv, &r.out, &r.err);
+    CHECK(has(r.out, "warn  8192 hugepages of 2048 KiB reserved, but no hugetlbfs is mounted: "
+                     "libvirt cannot start a VM with <hugepages/>"));
+    CHECK(has(r.out, "sudo mount -t hugetlbfs hugetlbfs /dev/hugepages"));
+    release(&r);
 }
 
 static void bad_input_is_named(void)
@@ -306,6 +340,7 @@ int main(int argc, char **argv)
     RUN(threadripper_guest_is_the_gtx1060_and_host_keeps_the_radeon);
     RUN(z170_root_port_in_the_group_is_fine);
     RUN(two_rtx_in_one_group_is_dirty_with_acs_guidance);
+    RUN(reserved_hugepages_without_hugetlbfs_are_a_warning);
     RUN(single_gpu_host_is_told_to_use_hooks);
     RUN(identical_gpus_pick_the_one_that_did_not_boot);
     RUN(no_iommu_fails_and_says_how_to_turn_it_on);

@@ -248,6 +248,34 @@ static void hugepages_and_hiding_without_q35_skip_the_ioapic(void)
     CHECK(vg_domain_edit("not xml", &e, &old, &changes, &mem) == NULL);
 }
 
+static void hiding_a_tcg_domain_says_it_only_matters_under_kvm(void)
+{
+    const char *xml = "<domain type='qemu'><name>tcg</name><memory unit='GiB'>1</memory>"
+                      "<os><type arch='x86_64' machine='pc-q35-7.2'>hvm</type></os></domain>";
+    struct vg_sbuf notes = {0}, changes = {0};
+    struct vg_domain_edit e = {.hide_hypervisor = true, .vendor_id = "vgaptvgapt", .notes = &notes};
+    char *old = NULL;
+    unsigned long mem = 0;
+    char *out = vg_domain_edit(xml, &e, &old, &changes, &mem);
+    CHECK(has(out, "<hidden state=\"on\"/>"));
+    CHECK(has(notes.data, "--hide-hypervisor: this domain is type='qemu' (QEMU's emulator, TCG, "
+                          "no KVM): <kvm><hidden/> and <ioapic driver='kvm'/> only matter once "
+                          "it runs under KVM (type='kvm')"));
+    free(out);
+    free(old);
+    vg_sbuf_free(&notes);
+    vg_sbuf_free(&changes);
+    /* A KVM domain gets no such word. */
+    struct vg_sbuf kvm_notes = {0};
+    e.notes = &kvm_notes;
+    out = vg_domain_edit("<domain type='kvm'><name>k</name></domain>", &e, &old, &changes, &mem);
+    CHECK(kvm_notes.len == 0);
+    free(out);
+    free(old);
+    vg_sbuf_free(&kvm_notes);
+    vg_sbuf_free(&changes);
+}
+
 static void a_doorbell_region_becomes_plain_without_server_and_msi(void)
 {
     const char *xml =
@@ -523,6 +551,17 @@ static void hugepages_already_reserved_need_no_sysctl(void)
     CHECK(has(out, "Hugepages: 8192 of 2048 KiB already reserved, enough for the VM's 8192 MiB; "
                    "no sysctl change."));
     CHECK(!strstr(out, "sysctl.d"));
+    CHECK(!strstr(out, "no hugetlbfs is mounted"));
+    free(out);
+    free(err);
+    /* Without a hugetlbfs mount the plan says how to make one. */
+    fr_write(r2, "/proc/mounts", "proc /proc proc rw 0 0\n");
+    CHECK(fr_run(argv, &out, &err) == 0);
+    CHECK(has(out, "Hugepages: no hugetlbfs is mounted, and libvirt needs one to start the VM "
+                   "with <hugepages/>: sudo mkdir -p /dev/hugepages && sudo mount -t hugetlbfs "
+                   "hugetlbfs /dev/hugepages, add 'hugetlbfs /dev/hugepages hugetlbfs defaults 0 "
+                   "0' to /etc/fstab for the next boots (systemd mounts it by itself), then "
+                   "restart libvirtd.\n"));
     free(out);
     free(err);
 }
@@ -725,6 +764,137 @@ static void a_name_with_a_space_is_edited_and_hooks_advise_domrename(void)
     free(err);
 }
 
+/* Fault 9: the plan's diff is the definition libvirt will hold, from a trial copy that is gone
+ * afterwards, and apply defines exactly what the plan showed. */
+static void the_plan_shows_what_libvirt_holds_and_apply_defines_it(void)
+{
+    struct vg_virt *v = vg_virt_open(uri, false, NULL);
+    struct vg_host h;
+    CHECK(vg_host_load(&h, root));
+    struct vg_domain_ops ops = vg_virt_ops(v);
+    struct vg_apply_opts o = {.domain = &ops};
+    char *before = vg_virt_get_xml(v, "win10");
+    struct vg_vm_request r = {.domain = "win10",
+                              .xml = before,
+                              .ivshmem = true,
+                              .width = 1920,
+                              .height = 1080,
+                              .hugepages = true,
+                              .libvirt = &ops};
+    struct vg_plan p;
+    vg_plan_init(&p, "preview", root);
+    CHECK(vg_plan_vm(&p, &h, &r));
+    CHECK_MSG(p.n >= 1 && p.steps[0].kind == VG_STEP_DOMAIN, "%zu steps", p.n);
+    char copy[300];
+    snprintf(copy, sizeof(copy), "vgapt-plan-win10-%ld", (long)getpid());
+    CHECK(ops.get_xml(v, copy) == NULL);
+    CHECK(!strstr(p.notes.data ? p.notes.data : "", "not libvirt's final form"));
+    /* libvirt puts <memoryBacking> before <vcpu>; the local edit appends it at the end. */
+    const char *planned = p.n ? p.steps[0].new_xml : "";
+    const char *mb = strstr(planned, "<memoryBacking>"), *vcpu = strstr(planned, "<vcpu");
+    CHECK_MSG(mb && vcpu && mb < vcpu, "%s", planned);
+    CHECK(has(planned, "<name>win10</name>\n  <uuid>6695eb01-f6a4-8304-79aa-97f2502e193f</uuid>"));
+    CHECK(vg_apply(&p, &o));
+    char *held = vg_virt_get_xml(v, "win10");
+    char *norm = held ? vg_domain_normalise(held) : NULL;
+    CHECK_MSG(norm && !strcmp(norm, planned), "planned:\n%s\nheld:\n%s", planned, norm);
+    vg_plan_finish(&p);
+    struct vg_sbuf report = {0};
+    CHECK(vg_undo(root, &o, &(struct vg_undo_opts){.apply = true}, &report));
+    vg_sbuf_free(&report);
+    char *undone = vg_virt_get_xml(v, "win10");
+    CHECK(undone && before && !strcmp(undone, before));
+    /* A definition libvirt refuses: no preview, the reason, and no copy left behind. */
+    char *bad = vg_xasprintf("%.*s<shmem name='x'><model type='bogus-model'/></shmem>%s",
+                             (int)(strstr(before, "</devices>") - before), before,
+                             strstr(before, "</devices>"));
+    char *why_not = NULL;
+    char *refused = ops.preview(v, "win10", bad, &why_not);
+    CHECK(refused == NULL);
+    CHECK(has(why_not, "libvirt refused a trial definition: "));
+    CHECK(ops.get_xml(v, copy) == NULL);
+    free(why_not);
+    free(refused);
+    free(bad);
+    free(undone);
+    free(norm);
+    free(held);
+    free(before);
+    vg_host_finish(&h);
+    vg_virt_close(v);
+}
+
+static char *no_preview(void *ctx, const char *name, const char *xml, char **why_not)
+{
+    *why_not = strdup("the driver has no copies");
+    return NULL;
+}
+
+static void without_a_trial_copy_the_plan_says_its_diff_is_the_local_edit(void)
+{
+    struct vg_host h;
+    CHECK(vg_host_load(&h, root));
+    const char *xml = "<domain type='kvm'><name>lg</name><uuid>0a6c1d55-3f7e-4b0a-9d2e-"
+                      "6f1c8a9b2d11</uuid><memory unit='GiB'>4</memory><os><type arch='x86_64' "
+                      "machine='pc-q35-7.2'>hvm</type></os><devices/></domain>";
+    struct vg_domain_ops ops = {.preview = no_preview};
+    struct vg_vm_request r = {.domain = "lg",
+                              .xml = xml,
+                              .ivshmem = true,
+                              .width = 1920,
+                              .height = 1080,
+                              .libvirt = &ops};
+    struct vg_plan p;
+    vg_plan_init(&p, "fallback", root);
+    CHECK(vg_plan_vm(&p, &h, &r));
+    CHECK(p.n == 1);
+    CHECK(has(p.notes.data, "The domain diff is vgapt-setup's edit, not libvirt's final form (the "
+                            "driver has no copies): libvirt may add controllers and PCI addresses "
+                            "when it defines it.\n"));
+    CHECK(p.n && has(p.steps[0].new_xml, "<size unit=\"M\">32</size>"));
+    vg_plan_finish(&p);
+    vg_host_finish(&h);
+}
+
+static void a_trial_identity_is_undone_in_names_paths_and_smbios(void)
+{
+    const char *xml =
+        "<domain type='kvm'><name>win10</name><uuid>6695eb01-f6a4-8304-79aa-97f2502e193f</uuid>"
+        "<sysinfo type='smbios'><system><entry name='manufacturer'>ACME</entry>"
+        "<entry name='uuid'>6695eb01-f6a4-8304-79aa-97f2502e193f</entry></system></sysinfo>"
+        "<os><nvram>/var/lib/libvirt/qemu/nvram/win10_VARS.fd</nvram></os></domain>";
+    char *was = NULL;
+    char *trial = vg_domain_reidentify(xml, "vgapt-plan-win10-1",
+                                       "11111111-2222-4333-8444-"
+                                       "555555555555",
+                                       NULL, &was);
+    CHECK(has(was, "6695eb01-f6a4-8304-79aa-97f2502e193f"));
+    CHECK(has(trial, "<name>vgapt-plan-win10-1</name>"));
+    CHECK(has(trial, "<entry name=\"uuid\">11111111-2222-4333-8444-555555555555</entry>"));
+    CHECK(has(trial, "/nvram/win10_VARS.fd")); /* the original's: never started, kept */
+    /* What libvirt might have derived from the trial name goes back to the original's. */
+    char *dumped = trial ? vg_xasprintf("%.*s<title>vgapt-plan-win10-1 &amp; co</title></domain>",
+                                        (int)(strstr(trial, "</domain>") - trial), trial)
+                         : NULL;
+    char *back =
+        dumped ? vg_domain_reidentify(dumped, "win10", was, "vgapt-plan-win10-1", NULL) : NULL;
+    char *want = vg_domain_normalise(xml);
+    CHECK(back && has(back, "<title>win10 &amp; co</title>"));
+    char *t = back ? strstr(back, "  <title>") : NULL;
+    if (t)
+        strcpy(t, "</domain>\n");
+    CHECK_MSG(back && want && !strcmp(back, want), "%s\n%s", back, want);
+    char *amp =
+        vg_domain_reidentify(xml, "a & b", "11111111-2222-4333-8444-555555555555", NULL, NULL);
+    CHECK(has(amp, "<name>a &amp; b</name>"));
+    free(amp);
+    free(want);
+    free(back);
+    free(dumped);
+    free(trial);
+    free(was);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -748,11 +918,15 @@ int main(int argc, char **argv)
     RUN(hugepages_already_reserved_need_no_sysctl);
     RUN(cli_apply_then_undo_uses_the_plans_connection);
     RUN(a_doorbell_region_becomes_plain_without_server_and_msi);
+    RUN(hiding_a_tcg_domain_says_it_only_matters_under_kvm);
     RUN(a_larger_region_is_kept_unless_a_resolution_is_given);
     RUN(a_hand_made_qemu_commandline_region_is_replaced_by_shmem);
     RUN(an_unknown_user_is_refused_at_plan_time);
     RUN(a_running_domain_is_told_to_shut_down_and_start);
     RUN(the_mode_seen_before_binding_sizes_the_region_after);
     RUN(a_name_with_a_space_is_edited_and_hooks_advise_domrename);
+    RUN(the_plan_shows_what_libvirt_holds_and_apply_defines_it);
+    RUN(without_a_trial_copy_the_plan_says_its_diff_is_the_local_edit);
+    RUN(a_trial_identity_is_undone_in_names_paths_and_smbios);
     return vg_test_finish();
 }

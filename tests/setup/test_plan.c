@@ -455,6 +455,30 @@ static void not_root_sees_the_plan_but_nothing_is_written(void)
     CHECK(access(target, F_OK) != 0);
 }
 
+/* A command's output lands after what vgapt-setup printed before it, also into a pipe or file
+ * (stdout fully buffered), and before what it prints after. */
+static void a_commands_output_follows_ours_when_stdout_is_a_file(void)
+{
+    char path[600];
+    snprintf(path, sizeof(path), "%s/order.txt", tmp);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (!freopen(path, "w", stdout))
+            _exit(3);
+        printf("[1] run echo\n");
+        char *argv[] = {"echo", "from the command", NULL};
+        bool ok = vg_run_argv(argv);
+        printf("Applied.\n");
+        fflush(stdout);
+        _exit(ok ? 0 : 1);
+    }
+    CHECK(vg_test_wait(pid, 10000) == 0);
+    char *text = vg_test_slurp(path);
+    CHECK_MSG(text && !strcmp(text, "[1] run echo\nfrom the command\nApplied.\n"), "%s", text);
+    free(text);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -479,5 +503,6 @@ int main(int argc, char **argv)
     RUN(unbind_reverses_bind_and_keeps_the_iommu_flags);
     RUN(diff_and_command_line_edits_are_exact);
     RUN(not_root_sees_the_plan_but_nothing_is_written);
+    RUN(a_commands_output_follows_ours_when_stdout_is_a_file);
     return vg_test_finish();
 }

@@ -369,6 +369,44 @@ static void a_domain_changed_or_undefined_since_the_apply_is_kept_unless_forced(
     free(root);
 }
 
+/* With stdout into a file (fully buffered), what a reverse command prints comes after undo's
+ * lines about it and before the next ones, as vgapt-setup undo prints them. */
+static void a_commands_output_follows_undos_lines_in_a_file(void)
+{
+    char *root = new_root();
+    struct vg_plan p;
+    vg_plan_init(&p, "say", root);
+    CHECK(vg_plan_write(&p, "/etc/vgapt-say.conf", "x\n", 0644, "test"));
+    const char *argv[] = {"say-cmd", "again", NULL};
+    vg_plan_run(&p, argv, NULL, "test");
+    struct vg_apply_opts o = {.run_under_root = true};
+    CHECK(vg_apply(&p, &o));
+    vg_plan_finish(&p);
+    free(calls());
+    char path[600];
+    snprintf(path, sizeof(path), "%s/undo-out.txt", tmp);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (!freopen(path, "w", stdout))
+            _exit(3);
+        struct vg_sbuf report = {0};
+        bool ok = vg_undo(root, &o, &(struct vg_undo_opts){.apply = true, .live = stdout}, &report);
+        fflush(stdout);
+        _exit(ok ? 0 : 1);
+    }
+    CHECK(vg_test_wait(pid, 10000) == 0);
+    char *out = vg_test_slurp(path);
+    const char *plan = out ? strstr(out, "[2] run say-cmd again\n") : NULL;
+    const char *said = out ? strstr(out, "say-cmd says again\n") : NULL;
+    const char *ran = out ? strstr(out, "ran say-cmd\n") : NULL;
+    CHECK_MSG(plan && said && ran && plan < said && said < ran, "%s", out);
+    CHECK(has(out, "undone: say\n"));
+    free(out);
+    free(calls());
+    free(root);
+}
+
 int main(void)
 {
     tmp = vg_test_tmpdir();
@@ -385,6 +423,7 @@ int main(void)
     stub(bin, "update-grub", "");
     stub(bin, "ok-cmd", "");
     stub(bin, "fail-cmd", "exit 1\n");
+    stub(bin, "say-cmd", "echo \"say-cmd says $*\"\n");
     char *path = malloc(strlen(bin) + strlen(getenv("PATH")) + 2);
     sprintf(path, "%s:%s", bin, getenv("PATH"));
     setenv("PATH", path, 1);
@@ -395,5 +434,6 @@ int main(void)
     RUN(undo_shows_its_plan_and_waits_for_apply);
     RUN(a_file_changed_since_the_apply_is_kept_unless_forced);
     RUN(a_domain_changed_or_undefined_since_the_apply_is_kept_unless_forced);
+    RUN(a_commands_output_follows_undos_lines_in_a_file);
     return vg_test_finish();
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "plan/plan.h"
 
@@ -18,6 +19,11 @@ struct vg_domain_ops {
     /* [optional] The inactive XML of name as libvirt holds it (owned), NULL when name is not
      * defined or cannot be read (not logged). */
     char *(*get_xml)(void *ctx, const char *name);
+    /* [optional] The inactive XML libvirt would hold after defining name from xml (both
+     * borrowed; the result owned), from a trial definition under another name and UUID that is
+     * removed at once and never started; it carries name and name's UUID again. NULL when the
+     * driver cannot define the copy, with why (owned, one clause) in *why_not. */
+    char *(*preview)(void *ctx, const char *name, const char *xml, char **why_not);
 };
 
 struct vg_apply_opts {
@@ -36,6 +42,10 @@ struct vg_undo_opts {
     bool apply; /* false: only show what undo would do */
     bool force; /* undo files and domains that changed since the apply, and skip domains
                  * without a libvirt connection */
+    /* [optional] borrowed: the report is also written here as it grows, flushed before each
+     * command runs, so that what a command prints follows what was said about it (stdout
+     * into a pipe or a file is fully buffered). */
+    FILE *live;
 };
 
 /* The last applied plan under root, undone: files restored byte for byte (or removed when the

@@ -301,7 +301,23 @@ static int run_files_and_domains(const struct undo *u, const struct vg_apply_opt
     return n_failed;
 }
 
-static int run_commands(const struct undo *u, const struct vg_apply_opts *o, struct vg_sbuf *report)
+/* What of the report went to vg_undo_opts.live so far. */
+struct live {
+    FILE *f;
+    size_t done;
+};
+
+static void emit(struct live *l, const struct vg_sbuf *report)
+{
+    if (!l->f || report->len <= l->done)
+        return;
+    fwrite(report->data + l->done, 1, report->len - l->done, l->f);
+    fflush(l->f);
+    l->done = report->len;
+}
+
+static int run_commands(const struct undo *u, const struct vg_apply_opts *o, struct vg_sbuf *report,
+                        struct live *live)
 {
     int n_failed = 0;
     /* Directories the plan created, once the files in them are gone (deepest last in the
@@ -326,6 +342,7 @@ static int run_commands(const struct undo *u, const struct vg_apply_opts *o, str
         for (int k = 1; k < it->nf; k++)
             argv[k - 1] = it->f[k];
         argv[it->nf - 1] = NULL;
+        emit(live, report);
         if (vg_run_argv(argv)) {
             vg_sbuf_printf(report, "ran %s\n", argv[0]);
             continue;
@@ -343,6 +360,7 @@ bool vg_undo(const char *root, const struct vg_apply_opts *o, const struct vg_un
              struct vg_sbuf *report)
 {
     struct undo *u = vg_xcalloc(1, sizeof(*u));
+    struct live live = {.f = uo->live, .done = report->len};
     bool ok = false;
     if (!load(u, root))
         goto cleanup;
@@ -371,7 +389,8 @@ bool vg_undo(const char *root, const struct vg_apply_opts *o, const struct vg_un
         goto cleanup;
     }
     vg_sbuf_puts(report, "\n");
-    int n_failed = run_files_and_domains(u, o, report) + run_commands(u, o, report);
+    int n_failed = run_files_and_domains(u, o, report);
+    n_failed += run_commands(u, o, report, &live);
     /* Marked undone even when a step failed: the report says what to finish by hand, and the
      * next undo goes on to the plan before this one. */
     char done[4500];
@@ -388,6 +407,7 @@ bool vg_undo(const char *root, const struct vg_apply_opts *o, const struct vg_un
         vg_sbuf_printf(report, "undone: %s\n", u->title);
     ok = n_failed == 0;
 cleanup:
+    emit(&live, report);
     finish(u);
     free(u);
     return ok;

@@ -320,7 +320,15 @@ static void check_vm(const struct vg_host *h, const struct vg_check_input *in, s
                       "install and start libvirtd (or pass --connect URI); VM edits need it",
                       "libvirt not reachable at %s: %s", in->libvirt_uri,
                       in->libvirt_error ? in->libvirt_error : "unknown error");
-    if (h->hugepages_total > 0)
+    if (h->hugepages_total > 0 && h->mounts_known && !h->hugetlbfs[0])
+        vg_report_add(r, S_VM, "hugepages", VG_WARN, NULL,
+                      "sudo mkdir -p /dev/hugepages && sudo mount -t hugetlbfs hugetlbfs "
+                      "/dev/hugepages, add 'hugetlbfs /dev/hugepages hugetlbfs defaults 0 0' to "
+                      "/etc/fstab for the next boots, then restart libvirtd",
+                      "%lu hugepages of %lu KiB reserved, but no hugetlbfs is mounted: libvirt "
+                      "cannot start a VM with <hugepages/>",
+                      h->hugepages_total, h->hugepage_kib);
+    else if (h->hugepages_total > 0)
         vg_report_add(r, S_VM, "hugepages", VG_OK, NULL, NULL,
                       "%lu hugepages of %lu KiB reserved (%lu MiB)", h->hugepages_total,
                       h->hugepage_kib, h->hugepages_total * h->hugepage_kib / 1024);
@@ -334,9 +342,11 @@ static void check_vm(const struct vg_host *h, const struct vg_check_input *in, s
     } shm[] = {
         {"/dev/shm/looking-glass", h->shm_lg.exists, h->shm_lg.uid, h->shm_lg.mode},
         {"/dev/shm/scream-ivshmem", h->shm_scream.exists, h->shm_scream.uid, h->shm_scream.mode}};
+    char owner_name[2][64];
     for (size_t i = 0; i < 2; i++) {
         if (!shm[i].exists)
             continue;
+        vg_host_user_name(h, shm[i].uid, owner_name[i], sizeof(owner_name[i]));
         bool owner = in->user_uid >= 0 && (long)shm[i].uid == in->user_uid;
         bool group_rw = (shm[i].mode & 060) == 060;
         if (owner && (shm[i].mode & 0600) == 0600)
@@ -346,9 +356,10 @@ static void check_vm(const struct vg_host *h, const struct vg_check_input *in, s
             vg_report_add(r, S_VM, "shm-owner", VG_WARN, NULL,
                           "vgapt-setup --ivshmem --user USER installs a tmpfiles.d rule "
                           "(f PATH 0660 USER kvm -)",
-                          "%s: owner uid %u, mode %04o%s: vgapt-client as %s may not open it",
-                          shm[i].path, shm[i].uid, shm[i].mode,
-                          group_rw ? " (group may read and write)" : "",
+                          "%s: owner %s%s(uid %u), mode %04o%s: vgapt-client as %s may not "
+                          "open it",
+                          shm[i].path, owner_name[i], owner_name[i][0] ? " " : "", shm[i].uid,
+                          shm[i].mode, group_rw ? " (group may read and write)" : "",
                           in->user ? in->user : "the user");
     }
 }

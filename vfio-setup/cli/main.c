@@ -156,6 +156,7 @@ static int cmd_vm(const struct cli *c, const struct vg_host *h)
     char *xml = vg_virt_get_xml(v, c->domain);
     if (!xml)
         goto cleanup;
+    struct vg_domain_ops ops = vg_virt_ops(v);
     struct vg_vm_request req = {
         .domain = c->domain,
         .xml = xml,
@@ -173,6 +174,7 @@ static int cmd_vm(const struct cli *c, const struct vg_host *h)
         .hugepages = c->hugepages,
         .user = c->user,
         .force = c->force,
+        .libvirt = &ops,
     };
     struct vg_plan p;
     vg_plan_init(&p, "edit the definition of domain", c->root);
@@ -219,10 +221,11 @@ static int cmd_undo(const struct cli *c)
     free(err);
     struct vg_domain_ops ops = v ? vg_virt_ops(v) : (struct vg_domain_ops){0};
     struct vg_apply_opts o = {.domain = v ? &ops : NULL};
-    struct vg_undo_opts uo = {.apply = c->apply, .force = c->force};
+    /* Printed as it goes: each command's output after the lines about it. */
+    fflush(stdout);
+    struct vg_undo_opts uo = {.apply = c->apply, .force = c->force, .live = stdout};
     struct vg_sbuf report = {0};
     bool ok = vg_undo(c->root, &o, &uo, &report);
-    fputs_all(report.data, stdout);
     vg_sbuf_free(&report);
     vg_virt_close(v);
     return ok ? 0 : 1;

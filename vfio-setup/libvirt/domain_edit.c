@@ -465,8 +465,15 @@ char *vg_domain_edit(const char *xml, const struct vg_domain_edit *e, char **old
     }
     for (size_t i = 0; i < e->n_hostdevs; i++)
         hostdev(devices, e->hostdevs[i], i == 0 ? e->rom : NULL, changes);
-    if (e->hide_hypervisor)
+    if (e->hide_hypervisor) {
         hide(dom, e->vendor_id, changes);
+        if (e->notes && attr_is(dom, "type", "qemu"))
+            vg_sbuf_puts(e->notes,
+                         "--hide-hypervisor: this domain is type='qemu' (QEMU's emulator, TCG, "
+                         "no KVM): <kvm><hidden/> and <ioapic driver='kvm'/> only matter once it "
+                         "runs under KVM (type='kvm'), which a passed GPU needs anyway; the "
+                         "guest still sees a hypervisor until then.\n");
+    }
     if (e->hugepages) {
         bool created = false;
         xmlNodePtr mb = child_or_new(dom, "memoryBacking", NULL);
@@ -488,4 +495,126 @@ char *vg_domain_edit(const char *xml, const struct vg_domain_edit *e, char **old
     char *out = dump(doc);
     xmlFreeDoc(doc);
     return out;
+}
+
+/* s with every from replaced by to (owned), or NULL when s has no from. */
+static char *replaced(const char *s, const char *from, const char *to)
+{
+    if (!strstr(s, from))
+        return NULL;
+    struct vg_sbuf b = {0};
+    size_t fl = strlen(from);
+    for (const char *p = s, *hit; *p; p = hit + fl) {
+        hit = strstr(p, from);
+        if (!hit) {
+            vg_sbuf_puts(&b, p);
+            break;
+        }
+        vg_sbuf_putn(&b, p, (size_t)(hit - p));
+        vg_sbuf_puts(&b, to);
+    }
+    return vg_sbuf_take(&b);
+}
+
+static void replace_derived(xmlNodePtr n, const char *from, const char *to)
+{
+    for (; n; n = n->next) {
+        if (n->type == XML_TEXT_NODE && n->content) {
+            char *r = replaced((const char *)n->content, from, to);
+            if (r)
+                xmlNodeSetContent(n, X(r));
+            free(r);
+        }
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        for (xmlAttrPtr a = n->properties; a; a = a->next) {
+            xmlChar *v = xmlNodeListGetString(n->doc, a->children, 1);
+            char *r = v ? replaced((const char *)v, from, to) : NULL;
+            if (r)
+                xmlSetNsProp(n, a->ns, a->name, X(r));
+            free(r);
+            xmlFree(v);
+        }
+        replace_derived(n->children, from, to);
+    }
+}
+
+char *vg_domain_reidentify(const char *xml, const char *name, const char *uuid,
+                           const char *derived_from, char **was_uuid)
+{
+    xmlDocPtr doc = parse(xml);
+    xmlNodePtr dom = doc ? xmlDocGetRootElement(doc) : NULL;
+    if (!dom || xmlStrcmp(dom->name, X("domain"))) {
+        if (doc)
+            xmlFreeDoc(doc);
+        return NULL;
+    }
+    if (derived_from && *derived_from)
+        replace_derived(dom->children, derived_from, name);
+    xmlNodePtr u = child(dom, "uuid");
+    xmlChar *old = u ? xmlNodeGetContent(u) : NULL;
+    /* As text, not markup: a name may hold '&'. */
+    xmlNodePtr n = child_or_new(dom, "name", NULL);
+    xmlNodeSetContent(n, NULL);
+    xmlAddChild(n, xmlNewDocText(doc, X(name)));
+    if (!u) {
+        /* Right after <name>, where libvirt puts it. */
+        u = xmlNewDocNode(doc, NULL, X("uuid"), NULL);
+        xmlAddNextSibling(child(dom, "name"), u);
+    }
+    xmlNodeSetContent(u, X(uuid));
+    xmlNodePtr sysinfo = child(dom, "sysinfo");
+    xmlNodePtr system = sysinfo ? child(sysinfo, "system") : NULL;
+    for (xmlNodePtr c = system ? system->children : NULL; c && old; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE || xmlStrcmp(c->name, X("entry")) ||
+            !attr_is(c, "name", "uuid"))
+            continue;
+        xmlChar *v = xmlNodeGetContent(c);
+        if (v && !xmlStrcasecmp(v, old))
+            xmlNodeSetContent(c, X(uuid));
+        xmlFree(v);
+    }
+    if (was_uuid)
+        *was_uuid = old ? vg_xstrdup((const char *)old) : NULL;
+    xmlFree(old);
+    char *out = dump(doc);
+    xmlFreeDoc(doc);
+    return out;
+}
+
+static xmlNodePtr find_controller(xmlNodePtr devices, xmlChar *type, xmlChar *index)
+{
+    for (xmlNodePtr c = devices ? devices->children : NULL; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && !xmlStrcmp(c->name, X("controller")) &&
+            attr_is(c, "type", type ? (const char *)type : "") &&
+            attr_is(c, "index", index ? (const char *)index : ""))
+            return c;
+    return NULL;
+}
+
+void vg_domain_added_controllers(const char *before, const char *after, struct vg_sbuf *out)
+{
+    xmlDocPtr a = parse(before), b = parse(after);
+    xmlNodePtr ra = a ? xmlDocGetRootElement(a) : NULL, rb = b ? xmlDocGetRootElement(b) : NULL;
+    xmlNodePtr da = ra ? child(ra, "devices") : NULL, db = rb ? child(rb, "devices") : NULL;
+    size_t n = 0;
+    for (xmlNodePtr c = db ? db->children : NULL; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE || xmlStrcmp(c->name, X("controller")))
+            continue;
+        xmlChar *type = xmlGetProp(c, X("type")), *index = xmlGetProp(c, X("index"));
+        xmlChar *model = xmlGetProp(c, X("model"));
+        if (!find_controller(da, type, index))
+            vg_sbuf_printf(out, "%s%s (index %s)", n++ ? ", " : "; libvirt adds <controller> ",
+                           model  ? (const char *)model
+                           : type ? (const char *)type
+                                  : "?",
+                           index ? (const char *)index : "?");
+        xmlFree(type);
+        xmlFree(index);
+        xmlFree(model);
+    }
+    if (a)
+        xmlFreeDoc(a);
+    if (b)
+        xmlFreeDoc(b);
 }

@@ -37,3 +37,16 @@ char *vg_domain_edit(const char *xml, const struct vg_domain_edit *e, char **old
 
 /* Normalised form of xml (same formatting as vg_domain_edit's output); NULL if malformed. */
 char *vg_domain_normalise(const char *xml);
+
+/* xml (borrowed, like name and uuid) under another identity, formatted like
+ * vg_domain_normalise (owned; NULL if not a domain): <name> becomes name, <uuid> (created when absent) becomes uuid and so does an
+ * SMBIOS system uuid entry that repeated the old one (libvirt refuses the two to differ).
+ * With derived_from (borrowed, may be NULL), every attribute and text that contains it gets
+ * name in its place: paths libvirt made from a name. *was_uuid (may be NULL) gets the uuid
+ * before (owned; NULL when there was none). */
+char *vg_domain_reidentify(const char *xml, const char *name, const char *uuid,
+                           const char *derived_from, char **was_uuid);
+
+/* Appends "; libvirt adds <controller> MODEL (index N), ..." for each controller of after that
+ * before lacks (by type and index); nothing when there is none. Both texts are borrowed. */
+void vg_domain_added_controllers(const char *before, const char *after, struct vg_sbuf *out);

@@ -2,6 +2,7 @@
 
 #include <grp.h>
 #include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,4 +39,27 @@ int vg_host_group_known(const struct vg_host *h, const char *name)
     if (live(h->root))
         return getgrnam(name) != NULL;
     return listed(h->root, "/etc/group", name);
+}
+
+void vg_host_user_name(const struct vg_host *h, unsigned uid, char *out, size_t size)
+{
+    out[0] = 0;
+    if (live(h->root)) {
+        struct passwd *pw = getpwuid((uid_t)uid);
+        if (pw)
+            snprintf(out, size, "%s", pw->pw_name);
+        return;
+    }
+    char *text = vg_root_read(h->root, "/etc/passwd", NULL);
+    for (const char *l = text; l && *l && !out[0]; l += strcspn(l, "\n"), l += *l == '\n') {
+        /* name:password:uid:... */
+        size_t name_len = strcspn(l, ":\n");
+        const char *pw = l[name_len] == ':' ? l + name_len + 1 : NULL;
+        const char *id = pw && pw[strcspn(pw, ":\n")] == ':' ? pw + strcspn(pw, ":\n") + 1 : NULL;
+        char *end;
+        unsigned long v = id ? strtoul(id, &end, 10) : 0;
+        if (id && end != id && *end == ':' && v == uid)
+            snprintf(out, size, "%.*s", (int)name_len, l);
+    }
+    free(text);
 }

@@ -35,6 +35,18 @@ void vg_model_memory(struct vg_host *h)
         h->hugepage_kib = meminfo_field(mi, "Hugepagesize:");
         free(mi);
     }
+    /* libvirt backs <hugepages/> with a file on a hugetlbfs mount; systemd mounts one at
+     * /dev/hugepages, other inits may not. */
+    char *mounts = vg_root_read(h->root, "/proc/mounts", NULL);
+    h->mounts_known = mounts != NULL;
+    h->hugetlbfs[0] = 0;
+    for (const char *l = mounts; l && *l && !h->hugetlbfs[0];
+         l += strcspn(l, "\n"), l += *l == '\n') {
+        char dev[64], dir[128], type[32];
+        if (sscanf(l, "%63s %127s %31s", dev, dir, type) == 3 && !strcmp(type, "hugetlbfs"))
+            snprintf(h->hugetlbfs, sizeof(h->hugetlbfs), "%s", dir);
+    }
+    free(mounts);
     shm_file(h, "/dev/shm/looking-glass", &h->shm_lg.uid, &h->shm_lg.gid, &h->shm_lg.mode,
              &h->shm_lg.exists);
     shm_file(h, "/dev/shm/scream-ivshmem", &h->shm_scream.uid, &h->shm_scream.gid,

@@ -84,6 +84,8 @@ struct vg_host {
     unsigned long hugepage_kib;    /* Hugepagesize, 0 unknown */
     unsigned long hugepages_total; /* HugePages_Total */
     unsigned long mem_total_kib;
+    bool mounts_known;   /* /proc/mounts was readable */
+    char hugetlbfs[128]; /* mount point of a hugetlbfs ("/dev/hugepages"), "" none */
 
     /* Desktop */
     char display_manager[64]; /* systemd unit base name ("gdm3"), "" unknown */
@@ -135,3 +137,5 @@ const char *vg_bootloader_name(enum vg_bootloader b);
  * without /etc/passwd or /etc/group). The live system asks NSS, so LDAP users count. */
 int vg_host_user_known(const struct vg_host *h, const char *name);
 int vg_host_group_known(const struct vg_host *h, const char *name);
+/* The name of the user with uid into out ("" when the host has none or cannot tell). */
+void vg_host_user_name(const struct vg_host *h, unsigned uid, char *out, size_t size);

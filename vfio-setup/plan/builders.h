@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "apply/apply.h"
 #include "model/model.h"
 #include "plan/plan.h"
 
@@ -25,6 +26,10 @@ struct vg_vm_request {
     bool hugepages;
     const char *user; /* borrowed or NULL: owner of the /dev/shm files (tmpfiles.d) */
     bool force;       /* pass a dirty group anyway */
+    /* [optional] borrowed: with its preview, the plan shows the definition as libvirt will
+     * hold it (controllers and addresses it adds included) and apply defines exactly that.
+     * The preview defines a renamed copy for a moment; nothing else here touches libvirt. */
+    const struct vg_domain_ops *libvirt;
 };
 
 bool vg_plan_vm(struct vg_plan *p, const struct vg_host *h, const struct vg_vm_request *r);

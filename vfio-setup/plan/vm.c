@@ -106,6 +106,21 @@ bool vg_plan_vm(struct vg_plan *p, const struct vg_host *h, const struct vg_vm_r
             vg_sbuf_putn(&joined, c, 1);
     }
     free(why);
+    if (strcmp(old, new_xml) && r->libvirt && r->libvirt->preview) {
+        char *why_not = NULL;
+        char *held = r->libvirt->preview(r->libvirt->ctx, r->domain, new_xml, &why_not);
+        if (held) {
+            free(new_xml);
+            new_xml = held;
+            vg_domain_added_controllers(old, new_xml, &joined);
+        } else {
+            vg_sbuf_printf(&p->notes,
+                           "The domain diff is vgapt-setup's edit, not libvirt's final form (%s): "
+                           "libvirt may add controllers and PCI addresses when it defines it.\n",
+                           why_not ? why_not : "no trial definition");
+        }
+        free(why_not);
+    }
     why = vg_sbuf_take(&joined);
     if (!vg_plan_domain(p, r->domain, old, new_xml, why))
         vg_sbuf_printf(&p->notes,
@@ -169,6 +184,13 @@ bool vg_plan_vm(struct vg_plan *p, const struct vg_host *h, const struct vg_vm_r
                         "reserve them now (late reservation may find memory "
                         "fragmented: a reboot then gives the full count)");
         }
+        if (h->mounts_known && !h->hugetlbfs[0])
+            vg_sbuf_puts(&p->notes,
+                         "Hugepages: no hugetlbfs is mounted, and libvirt needs one to start the "
+                         "VM with <hugepages/>: sudo mkdir -p /dev/hugepages && sudo mount -t "
+                         "hugetlbfs hugetlbfs /dev/hugepages, add 'hugetlbfs /dev/hugepages "
+                         "hugetlbfs defaults 0 0' to /etc/fstab for the next boots (systemd "
+                         "mounts it by itself), then restart libvirtd.\n");
         free(why_h);
         free(text);
     }
