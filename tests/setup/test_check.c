@@ -133,6 +133,30 @@ static void no_iommu_fails_and_says_how_to_turn_it_on(void)
     release(&r);
 }
 
+/* Issue 12: with VT-d off in the firmware there is no DMAR table, and no kernel option helps
+ * until it is on: Next says the firmware first. */
+static void without_a_firmware_iommu_table_next_is_the_firmware_setting(void)
+{
+    struct fr_machine m = fr_no_iommu;
+    m.acpi = NULL;
+    struct result r = check(&m, NULL);
+    CHECK(r.rc == 1);
+    CHECK(has(r.out, "fail  no firmware IOMMU table"));
+    CHECK(has(r.out, "\nNext: enable VT-d in the firmware setup (often under \"IOMMU\" or "
+                     "\"Intel Virtualization Technology for Directed I/O\"; a BIOS update may be "
+                     "needed), boot (vgapt-setup bind then adds intel_iommu=on to the kernel "
+                     "command line), then: vgapt-setup check\n"));
+    CHECK(has(r.out, "first enable VT-d in the firmware setup"));
+    release(&r);
+    m.cpu_vendor = "AuthenticAMD";
+    r = check(&m, NULL);
+    CHECK(has(r.out, "\nNext: enable the IOMMU (AMD-Vi) in the firmware setup (often under "
+                     "\"IOMMU\" or \"AMD-Vi\"; a BIOS update may be needed), boot, then: "
+                     "vgapt-setup check\n"));
+    CHECK(!strstr(r.out, "intel_iommu"));
+    release(&r);
+}
+
 static void builtin_vfio_and_missing_reset_are_reported(void)
 {
     golden_case(&fr_builtin, "builtin");
@@ -264,8 +288,8 @@ static void shm_file_owner_and_mode_are_judged_for_the_client_user(void)
     chmod(shm, 0600);
     /* Someone other than the file's owner (the test's user). */
     char *other = getuid() == 0 ? "nobody" : "root";
-    char *argv2[] = {(char *)setup,     "--root", root,  "--connect",
-                     "test:///default", "--user", other, NULL};
+    char *argv2[] = {(char *)setup, "--root", root,     "--connect", "test:///default",
+                     "--user",      other,    "--json", NULL};
     r.rc = fr_run(argv2, &r.out, &r.err);
     snprintf(want, sizeof(want), "mode 0600: vgapt-client as %s may not open it", other);
     CHECK(has(r.out, want));
@@ -283,9 +307,77 @@ static void shm_file_owner_and_mode_are_judged_for_the_client_user(void)
     snprintf(want, sizeof(want), "/dev/shm/looking-glass: owner lgowner (uid %u), mode 0600",
              (unsigned)getuid());
     CHECK(has(r.out, want));
-    CHECK(has(r.out, "f PATH 0660 USER kvm -"));
+    CHECK(has(r.out, "no tmpfiles.d rule makes it, so QEMU does"));
+    CHECK(has(r.out, "installs one (f /dev/shm/looking-glass 0660 USER kvm -,"));
     release(&r);
     free(user);
+}
+
+/* Issue 12: without --user (and no sudo) the file that vgapt-setup's own rule makes (its
+ * user's, group kvm, 0660) is fine; one QEMU made without a rule, or made before the rule,
+ * gets the command that fixes it. */
+static void shm_files_without_a_user_are_judged_by_the_rule_they_follow(void)
+{
+    char root[512], shm[600], text[400];
+    snprintf(root, sizeof(root), "%s/shm-nouser", tmp);
+    mkdir(root, 0755);
+    fr_build(root, &fr_x399);
+    snprintf(text, sizeof(text),
+             "root:x:0:0:root:/root:/bin/sh\nalice:x:%u:%u::/home/alice:/bin/sh\n",
+             (unsigned)getuid(), (unsigned)getgid());
+    if (getuid() == 0)
+        snprintf(text, sizeof(text), "alice:x:0:0::/home/alice:/bin/sh\n");
+    fr_write(root, "/etc/passwd", text);
+    snprintf(text, sizeof(text), "kvm:x:%u:alice\n", (unsigned)getgid());
+    fr_write(root, "/etc/group", text);
+    fr_write(root, "/dev/shm/looking-glass", "");
+    snprintf(shm, sizeof(shm), "%s/dev/shm/looking-glass", root);
+    chmod(shm, 0660);
+    char *sudo_user = getenv("SUDO_USER") ? strdup(getenv("SUDO_USER")) : NULL;
+    unsetenv("SUDO_USER");
+    char *argv[] = {(char *)setup, "--root", root, "--connect", "test:///default", NULL};
+    struct result r;
+    r.rc = fr_run(argv, &r.out, &r.err);
+    char want[300];
+    snprintf(want, sizeof(want),
+             "ok    /dev/shm/looking-glass belongs to alice (uid %u) and group kvm, mode 0660: "
+             "vgapt-client opens it as alice or as a member of group kvm",
+             (unsigned)getuid());
+    CHECK(has(r.out, want));
+    CHECK(!strstr(r.out, "may not open"));
+    release(&r);
+    /* Made by QEMU: libvirt-qemu's (here: a uid without a group name), 0644, no rule. */
+    fr_write(root, "/etc/group", "root:x:0:\n");
+    chmod(shm, 0644);
+    char *json[] = {(char *)setup, "--root", root, "--connect", "test:///default", "--json", NULL};
+    r.rc = fr_run(json, &r.out, &r.err);
+    CHECK(has(r.out, "mode 0644: vgapt-client may not open it read-write"));
+    CHECK(has(r.out, "no tmpfiles.d rule makes it, so QEMU does, as its own user "
+                     "(libvirt-qemu) with mode 0644 (others only read): sudo vgapt-setup "
+                     "--domain NAME --ivshmem --apply installs one"));
+    release(&r);
+    /* The rule is there (a Looking Glass guide's), the file older than it. */
+    fr_write(root, "/etc/tmpfiles.d/10-looking-glass.conf",
+             "# Looking Glass\nf /dev/shm/looking-glass 0660 alice kvm -\n");
+    r.rc = fr_run(json, &r.out, &r.err);
+    CHECK(has(r.out, "/etc/tmpfiles.d/10-looking-glass.conf has the rule (0660 alice:kvm) but "
+                     "the file predates it: sudo systemd-tmpfiles --create "
+                     "/etc/tmpfiles.d/10-looking-glass.conf gives it that owner and mode now"));
+    release(&r);
+    /* As the rule makes it, but vgapt-client is to run as someone else. */
+    snprintf(text, sizeof(text), "kvm:x:%u:alice\n", (unsigned)getgid());
+    fr_write(root, "/etc/group", text);
+    chmod(shm, 0660);
+    char *other[] = {(char *)setup, "--root", root,     "--connect", "test:///default",
+                     "--user",      "nobody", "--json", NULL};
+    r.rc = fr_run(other, &r.out, &r.err);
+    CHECK(has(r.out, "vgapt-client as nobody may not open it read-write"));
+    CHECK(has(r.out, "it is as the rule in /etc/tmpfiles.d/10-looking-glass.conf makes it (0660 "
+                     "alice:kvm): run vgapt-client as alice, or as a member of group kvm"));
+    release(&r);
+    if (sudo_user)
+        setenv("SUDO_USER", sudo_user, 1);
+    free(sudo_user);
 }
 
 static void reserved_hugepages_without_hugetlbfs_are_a_warning(void)
@@ -344,6 +436,7 @@ int main(int argc, char **argv)
     RUN(single_gpu_host_is_told_to_use_hooks);
     RUN(identical_gpus_pick_the_one_that_did_not_boot);
     RUN(no_iommu_fails_and_says_how_to_turn_it_on);
+    RUN(without_a_firmware_iommu_table_next_is_the_firmware_setting);
     RUN(builtin_vfio_and_missing_reset_are_reported);
     RUN(popos_without_intel_iommu_flag_is_warned_and_4k_plug_read);
     RUN(gpu_already_on_vfio_moves_on_to_the_vm);
@@ -351,6 +444,7 @@ int main(int argc, char **argv)
     RUN(every_machine_gives_well_formed_json);
     RUN(unreachable_libvirt_is_a_warning_that_names_the_uri);
     RUN(shm_file_owner_and_mode_are_judged_for_the_client_user);
+    RUN(shm_files_without_a_user_are_judged_by_the_rule_they_follow);
     RUN(bad_input_is_named);
     return vg_test_finish();
 }

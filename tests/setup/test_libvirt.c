@@ -174,6 +174,13 @@ static void size_change_updates_the_region_in_place(void)
     CHECK(first && !strstr(first + 1, "<shmem name='looking-glass'>"));
     CHECK(!strstr(xml, "scream-ivshmem"));
     free(xml);
+    /* Issue 12: no --user either: the rule all the same, for group kvm. */
+    char *rule = fr_read(root, "/etc/tmpfiles.d/vgapt.conf");
+    CHECK(has(rule, "\nf /dev/shm/looking-glass 0660 root kvm -\n"));
+    free(rule);
+    char path[700];
+    snprintf(path, sizeof(path), "%s/etc/tmpfiles.d/vgapt.conf", root);
+    unlink(path);
     vg_host_finish(&h);
     vg_virt_close(v);
 }
@@ -246,6 +253,93 @@ static void hugepages_and_hiding_without_q35_skip_the_ioapic(void)
     vg_sbuf_free(&changes);
     CHECK(vg_domain_edit("<network/>", &e, &old, &changes, &mem) == NULL);
     CHECK(vg_domain_edit("not xml", &e, &old, &changes, &mem) == NULL);
+}
+
+/* Issue 12: every unit libvirt takes for <memory> and <size>, decimal ones in powers of 1000,
+ * and a size past 2^64 bytes refused with the element named, not wrapped around. */
+static void sizes_are_read_in_every_libvirt_unit_and_overflow_is_refused(void)
+{
+    const struct {
+        const char *value, *unit;
+        unsigned long long kib;
+    } ok[] = {
+        {"8388608", NULL, 8388608},
+        {"8388608", "", 8388608},
+        {"2048", "b", 2},
+        {"2049", "bytes", 3}, /* rounded up, as libvirt does */
+        {"1", "byte", 1},
+        {"4", "k", 4},
+        {"4", "K", 4},
+        {"4", "KiB", 4},
+        {"1024", "KB", 1000},
+        {"32", "M", 32768},
+        {"32", "MiB", 32768},
+        {"1", "MB", 977}, /* 1000000 bytes */
+        {"8", "G", 8388608},
+        {"8", "GiB", 8388608},
+        {"1", "GB", 976563},
+        {"1", "T", 1073741824},
+        {"1", "TiB", 1073741824},
+        {"1", "TB", 976562500},
+        {"1", "tib", 1073741824},
+        {"1", "P", 1099511627776ull},
+        {"1", "PB", 976562500000ull},
+        {"8", "E", 9007199254740992ull}, /* 2^63 bytes */
+        {"15", "EiB", 16888498602639360ull},
+        {" 64 ", "M", 65536},
+    };
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        unsigned long long kib = 0;
+        bool read = vg_domain_scaled_kib(ok[i].value, ok[i].unit, &kib);
+        CHECK_MSG(read && kib == ok[i].kib, "%s %s: %d, %llu KiB", ok[i].value,
+                  ok[i].unit ? ok[i].unit : "(none)", read, kib);
+    }
+    const struct {
+        const char *value, *unit;
+    } bad[] = {{"16", "E"},
+               {"18446744073709551616", "b"},
+               {"99999999999999999999", NULL},
+               {"20000", "P"},
+               {"1", "KiBB"},
+               {"1", "Q"},
+               {"1", "iB"},
+               {"-1", "M"},
+               {"1.5", "G"},
+               {"", "M"},
+               {"0x10", "M"}};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        unsigned long long kib = 0;
+        CHECK_MSG(!vg_domain_scaled_kib(bad[i].value, bad[i].unit, &kib), "%s %s read as %llu",
+                  bad[i].value, bad[i].unit, kib);
+    }
+
+    /* In a domain: a region in T is larger than 32 MiB and kept; the memory in TB is read. */
+    const char *xml = "<domain type='kvm'><name>big</name><memory unit='TB'>1</memory>"
+                      "<devices><shmem name='looking-glass'><model type='ivshmem-plain'/>"
+                      "<size unit='T'>1</size></shmem></devices></domain>";
+    struct vg_sbuf notes = {0}, changes = {0};
+    struct vg_domain_edit e = {
+        .ivshmem = true, .ivshmem_mib = 32, .keep_larger = true, .notes = &notes};
+    char *old = NULL;
+    unsigned long mem = 0;
+    char *out = vg_domain_edit(xml, &e, &old, &changes, &mem);
+    CHECK(out != NULL);
+    CHECK_MSG(mem == 976562500ul, "%lu KiB", mem);
+    CHECK(has(notes.data, "Kept <shmem name='looking-glass'> at 1048576 MiB"));
+    CHECK(changes.len == 0);
+    free(out);
+    free(old);
+    vg_sbuf_free(&notes);
+    vg_sbuf_free(&changes);
+    /* Past 2^64 bytes: refused, not wrapped around to a small size. */
+    const char *huge = "<domain type='kvm'><name>big</name><memory unit='EiB'>16</memory>"
+                       "</domain>";
+    struct vg_domain_edit none = {0};
+    out = vg_domain_edit(huge, &none, &old, &changes, &mem);
+    CHECK(out == NULL);
+    CHECK(old != NULL); /* a domain, with a size libvirt would not take */
+    free(old);
+    vg_sbuf_free(&changes);
 }
 
 static void hiding_a_tcg_domain_says_it_only_matters_under_kvm(void)
@@ -459,6 +553,196 @@ static void an_unknown_user_is_refused_at_plan_time(void)
     CHECK(has(err, "the group kvm, which this host lacks"));
     free(out);
     free(err);
+}
+
+/* Issue 12: QEMU makes the /dev/shm files libvirt-qemu's, 0644, without a tmpfiles.d rule, and
+ * vgapt-client cannot map them read-write: --ivshmem offers the rule without --user too (for
+ * group kvm), and leaves a rule for a path that another file already has. */
+static void ivshmem_always_offers_the_shm_rule(void)
+{
+    char r2[700];
+    snprintf(r2, sizeof(r2), "%s/rule-root", tmp);
+    mkdir(r2, 0755);
+    fr_build(r2, &fr_x399);
+    char *sudo_user = getenv("SUDO_USER") ? strdup(getenv("SUDO_USER")) : NULL;
+    unsetenv("SUDO_USER");
+    char *argv[] = {(char *)setup, "--domain", "win10", "--ivshmem", "--connect",
+                    uri,           "--root",   r2,      NULL};
+    char *out = NULL, *err = NULL;
+    CHECK(fr_run(argv, &out, &err) == 0);
+    CHECK(has(out, "+f /dev/shm/looking-glass 0660 root kvm -\n"
+                   "+f /dev/shm/scream-ivshmem 0660 root kvm -\n"));
+    CHECK(has(out, "run systemd-tmpfiles --create /etc/tmpfiles.d/vgapt.conf\n"));
+    CHECK(has(out, "the rule gives the /dev/shm files to root and group kvm. vgapt-client opens "
+                   "them as a member of kvm: sudo usermod -aG kvm USER, then log in again"));
+    free(out);
+    free(err);
+    /* A Looking Glass guide's rule for the frame region stays the one that counts. */
+    fr_write(r2, "/etc/tmpfiles.d/10-looking-glass.conf",
+             "f /dev/shm/looking-glass 0660 alice kvm -\n");
+    CHECK(fr_run(argv, &out, &err) == 0);
+    CHECK(has(out, "/dev/shm/looking-glass: kept the rule in "
+                   "/etc/tmpfiles.d/10-looking-glass.conf (0660 alice:kvm); vgapt-setup adds none "
+                   "for it.\n"));
+    CHECK(out && !strstr(out, "+f /dev/shm/looking-glass"));
+    CHECK(has(out, "+f /dev/shm/scream-ivshmem 0660 root kvm -\n"));
+    free(out);
+    free(err);
+    char *no_audio[] = {(char *)setup, "--domain", "win10",  "--ivshmem", "--no-audio",
+                        "--connect",   uri,        "--root", r2,          NULL};
+    CHECK(fr_run(no_audio, &out, &err) == 0);
+    CHECK(out && !strstr(out, "tmpfiles.d/vgapt.conf"));
+    free(out);
+    free(err);
+    if (sudo_user)
+        setenv("SUDO_USER", sudo_user, 1);
+    free(sudo_user);
+}
+
+static const char secret_node_xml[] =
+    "<node>\n"
+    "  <domain type='kvm' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>\n"
+    "    <name>vault</name>\n"
+    "    <uuid>3c2f1e0d-5b4a-4c3d-9e8f-7a6b5c4d3e2f</uuid>\n"
+    "    <memory unit='GiB'>2</memory>\n"
+    "    <os><type arch='x86_64' machine='pc-q35-7.2'>hvm</type></os>\n"
+    "    <devices><emulator>/usr/bin/qemu-system-x86_64</emulator>\n"
+    "      <disk type='network' device='disk'><driver name='qemu' type='raw'/>"
+    "<auth username='ceph-admin'><secret type='ceph' uuid='2ba6ad0e-7d5f-4f1e-b7c4-"
+    "3f2e0c1d2e3f'/></auth><source protocol='rbd' name='pool/image'><host name='mon1' "
+    "port='6789'/></source><target dev='vda' bus='virtio'/></disk>\n"
+    "      <graphics type='vnc' port='-1' passwd='hunter2-vnc'/>\n"
+    "      <graphics type='spice' autoport='yes' passwd='hunter2-spice'/>\n"
+    "    </devices>\n"
+    "    <test:runstate>5</test:runstate>\n"
+    "  </domain>\n"
+    "</node>\n";
+
+static bool shows_no_secret(const char *text)
+{
+    static const char *const secrets[] = {"hunter2", "ceph-admin", "2ba6ad0e", NULL};
+    for (const char *const *s = secrets; *s; s++)
+        if (text && strstr(text, *s)) {
+            fprintf(stderr, "shown: %s in\n%s\n", *s, text);
+            return false;
+        }
+    return text != NULL;
+}
+
+/* Issue 12: the XML is read with VIR_DOMAIN_XML_SECURE, so that a definition keeps its
+ * passwords; the plan a user shows (and pastes into a bug report) hides them, while what is
+ * defined, and restored by undo, keeps them byte for byte. */
+static void plans_hide_passwords_and_secrets_yet_define_them(void)
+{
+    fr_write(tmp, "/secret-node.xml", secret_node_xml);
+    char suri[700];
+    snprintf(suri, sizeof(suri), "test://%s/secret-node.xml", tmp);
+    struct vg_virt *v = vg_virt_open(suri, false, NULL);
+    CHECK(v != NULL);
+    if (!v)
+        return;
+    struct vg_host h;
+    CHECK(vg_host_load(&h, root));
+    char *before = vg_virt_get_xml(v, "vault");
+    CHECK(has(before, "passwd='hunter2-vnc'"));
+    struct vg_domain_ops ops = vg_virt_ops(v);
+    struct vg_vm_request r = {.domain = "vault",
+                              .xml = before,
+                              .ivshmem = true,
+                              .width = 1920,
+                              .height = 1080,
+                              .hide_hypervisor = true,
+                              .vendor_id = "vgaptvgapt",
+                              .libvirt = &ops};
+    struct vg_plan p;
+    vg_plan_init(&p, "edit vault", root);
+    CHECK(vg_plan_vm(&p, &h, &r));
+    CHECK_MSG(p.n >= 1 && p.steps[0].kind == VG_STEP_DOMAIN, "%zu steps", p.n);
+    /* Secrets on lines the diff shows, in context or changed. */
+    char *old_xml = p.n ? vg_xstrdup(p.steps[0].old_xml) : NULL;
+    if (p.n) {
+        /* The old side differs on the VNC line, and on the disk's <auth> and <secret>. */
+        char *e = strstr(p.steps[0].old_xml, "<graphics type=\"vnc\"");
+        char *a = strstr(p.steps[0].old_xml, "<auth username");
+        CHECK(e && a);
+        if (e && a) {
+            memcpy(e + strlen("<graphics type=\""), "VNC", 3);
+            memcpy(a + strlen("<auth user"), "N", 1); /* userName */
+            char *sec = strstr(a, "<secret type=\"ceph\"");
+            if (sec)
+                memcpy(sec + strlen("<secret type=\""), "CEPH", 4);
+        }
+        CHECK(has(p.steps[0].new_xml, "hunter2-spice"));
+    }
+    struct vg_sbuf shown = {0};
+    vg_plan_print(&p, &shown);
+    CHECK(shows_no_secret(shown.data));
+    CHECK(has(shown.data, "-    <graphics type=\"VNC\" port=\"-1\" autoport=\"yes\" "
+                          "passwd=\"(hidden)\""));
+    CHECK(has(shown.data, "+    <graphics type=\"vnc\" port=\"-1\" autoport=\"yes\" "
+                          "passwd=\"(hidden)\""));
+    CHECK(has(shown.data, "-      <auth userName=\"(hidden)\">\n"
+                          "-        <secret type=\"CEPH\" uuid=\"(hidden)\"/>"));
+    CHECK(has(shown.data, "+      <auth username=\"(hidden)\">\n"
+                          "+        <secret type=\"ceph\" uuid=\"(hidden)\"/>"));
+    vg_sbuf_free(&shown);
+    if (p.n) {
+        free(p.steps[0].old_xml);
+        p.steps[0].old_xml = old_xml;
+    }
+    struct vg_apply_opts o = {.domain = &ops};
+    CHECK(vg_apply(&p, &o));
+    vg_plan_finish(&p);
+    char *after = vg_virt_get_xml(v, "vault");
+    CHECK(has(after, "<graphics type='vnc' port='-1' autoport='yes' passwd='hunter2-vnc'"));
+    CHECK(has(after, "passwd='hunter2-spice'"));
+    CHECK(has(after, "<auth username='ceph-admin'>"));
+    CHECK(has(after, "<shmem name='looking-glass'>"));
+    /* A password changed since the apply: undo says so without showing it. */
+    char *changed = after ? vg_xstrdup(after) : NULL;
+    char *pw = changed ? strstr(changed, "hunter2-vnc") : NULL;
+    if (pw)
+        memcpy(pw, "hunter3", 7);
+    CHECK(changed && ops.define(v, "vault", changed));
+    struct vg_sbuf report = {0};
+    CHECK(!vg_undo(root, &o, &(struct vg_undo_opts){.apply = true}, &report));
+    CHECK(has(report.data, "CHANGED: domain vault changed since the apply, in a password or "
+                           "secret (not shown)\n"));
+    CHECK(shows_no_secret(report.data) && !strstr(report.data, "hunter3"));
+    vg_sbuf_free(&report);
+    CHECK(vg_undo(root, &o, &(struct vg_undo_opts){.apply = true, .force = true}, &report));
+    vg_sbuf_free(&report);
+    char *undone = vg_virt_get_xml(v, "vault");
+    CHECK_MSG(undone && before && !strcmp(undone, before), "undo did not restore:\n%s", undone);
+    free(undone);
+    free(changed);
+    free(after);
+
+    /* The command line's dry run, the same. */
+    char *argv[] = {(char *)setup, "--domain", "vault",  "--ivshmem", "--hide-hypervisor",
+                    "--connect",   suri,       "--root", root,        NULL};
+    char *out = NULL, *err = NULL;
+    CHECK(fr_run(argv, &out, &err) == 0);
+    CHECK(shows_no_secret(out));
+    CHECK(has(out, "+    <shmem name=\"looking-glass\">"));
+    free(out);
+    free(err);
+    /* QEMU arguments that carry one. */
+    char *masked = vg_domain_masked(
+        "<domain xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'><qemu:commandline>"
+        "<qemu:arg value='-object'/><qemu:arg value='secret,id=s0,data=hunter2'/>"
+        "<qemu:arg value='-vnc'/><qemu:arg value=':0,password=hunter2,lossy=on'/>"
+        "<qemu:arg value='memory-backend-file,id=m,data=kept'/></qemu:commandline>"
+        "<launchSecurity type='sev'><dhCert>hunter2</dhCert><session>hunter2</session>"
+        "</launchSecurity></domain>");
+    CHECK(shows_no_secret(masked));
+    CHECK(has(masked, "secret,id=s0,data=(hidden)"));
+    CHECK(has(masked, ":0,password=(hidden),lossy=on"));
+    CHECK(has(masked, "memory-backend-file,id=m,data=kept"));
+    free(masked);
+    free(before);
+    vg_host_finish(&h);
+    vg_virt_close(v);
 }
 
 static void a_running_domain_is_told_to_shut_down_and_start(void)
@@ -914,6 +1198,7 @@ int main(int argc, char **argv)
     RUN(size_change_updates_the_region_in_place);
     RUN(refused_definition_keeps_the_old_one_and_rolls_back_files);
     RUN(hugepages_and_hiding_without_q35_skip_the_ioapic);
+    RUN(sizes_are_read_in_every_libvirt_unit_and_overflow_is_refused);
     RUN(cli_dry_run_shows_the_domain_diff);
     RUN(hugepages_already_reserved_need_no_sysctl);
     RUN(cli_apply_then_undo_uses_the_plans_connection);
@@ -922,11 +1207,13 @@ int main(int argc, char **argv)
     RUN(a_larger_region_is_kept_unless_a_resolution_is_given);
     RUN(a_hand_made_qemu_commandline_region_is_replaced_by_shmem);
     RUN(an_unknown_user_is_refused_at_plan_time);
+    RUN(ivshmem_always_offers_the_shm_rule);
     RUN(a_running_domain_is_told_to_shut_down_and_start);
     RUN(the_mode_seen_before_binding_sizes_the_region_after);
     RUN(a_name_with_a_space_is_edited_and_hooks_advise_domrename);
     RUN(the_plan_shows_what_libvirt_holds_and_apply_defines_it);
     RUN(without_a_trial_copy_the_plan_says_its_diff_is_the_local_edit);
     RUN(a_trial_identity_is_undone_in_names_paths_and_smbios);
+    RUN(plans_hide_passwords_and_secrets_yet_define_them);
     return vg_test_finish();
 }

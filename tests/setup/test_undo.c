@@ -247,6 +247,44 @@ static void undo_shows_its_plan_and_waits_for_apply(void)
     free(root);
 }
 
+/* Issue 12: a domain-only --apply without sudo keeps its plan in the user's home; sudo
+ * vgapt-setup undo finds nothing in root's state folder and says which command undoes it. The
+ * home comes from the host's passwd (here the fake root's). */
+static void undo_under_sudo_names_the_plan_the_user_applied_without_sudo(void)
+{
+    char *root = new_root();
+    fr_write(root, "/etc/passwd",
+             "root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000:Alice:/home/alice:/bin/sh\n");
+    const char *manifest = "/home/alice/.local/state/vgapt-setup/plans/0001/manifest";
+    const char *text = "plan\tedit domain win10\nuri\tqemu:///system\ndomain\twin10\t1.xml\n";
+    fr_write(root, manifest, text);
+    char *sudo_user = getenv("SUDO_USER") ? strdup(getenv("SUDO_USER")) : NULL;
+    setenv("SUDO_USER", "alice", 1);
+    struct vg_apply_opts o = {0};
+    struct vg_sbuf report = {0};
+    vg_log_set_level(VG_LOG_ERROR + 1);
+    CHECK(!vg_undo(root, &o, &(struct vg_undo_opts){.apply = true}, &report));
+    vg_log_set_level(VG_LOG_WARN);
+    CHECK(has(report.data, "alice applied a plan without sudo (edit domain win10), kept in "
+                           "/home/alice/.local/state/vgapt-setup/plans/0001: undo it as alice, "
+                           "without sudo: vgapt-setup undo --apply\n"));
+    vg_sbuf_free(&report);
+    char *kept = fr_read(root, manifest);
+    CHECK(kept && !strcmp(kept, text)); /* left for alice's own undo */
+    free(kept);
+    /* Without SUDO_USER, or for a user with no plan, nothing more is said. */
+    setenv("SUDO_USER", "root", 1);
+    CHECK(!vg_undo(root, &o, &(struct vg_undo_opts){0}, &report));
+    CHECK(report.len == 0);
+    if (sudo_user)
+        setenv("SUDO_USER", sudo_user, 1);
+    else
+        unsetenv("SUDO_USER");
+    free(sudo_user);
+    vg_sbuf_free(&report);
+    free(root);
+}
+
 static void a_file_changed_since_the_apply_is_kept_unless_forced(void)
 {
     char *root = new_root();
@@ -432,6 +470,7 @@ int main(void)
     RUN(a_failed_apply_rolls_back_without_re_running_the_rule);
     RUN(a_failing_reverse_step_blocks_neither_the_others_nor_the_next_undo);
     RUN(undo_shows_its_plan_and_waits_for_apply);
+    RUN(undo_under_sudo_names_the_plan_the_user_applied_without_sudo);
     RUN(a_file_changed_since_the_apply_is_kept_unless_forced);
     RUN(a_domain_changed_or_undefined_since_the_apply_is_kept_unless_forced);
     RUN(a_commands_output_follows_undos_lines_in_a_file);

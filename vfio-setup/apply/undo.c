@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "libvirt/domain_edit.h"
+#include "model/model.h"
 #include "plan/plan.h"
 #include "util/fsroot.h"
 #include "util/sbuf.h"
@@ -82,7 +84,34 @@ char *vg_undo_uri(const char *root)
     return uri;
 }
 
-static bool load(struct undo *u, const char *root)
+/* Under sudo, the plans of the user who ran sudo: a domain-only --apply without sudo keeps its
+ * plan in that user's home (vg_state_dir), where root's undo does not look. Says which command
+ * undoes the last one. */
+static void sudo_users_plans(const char *root, const struct vg_undo_opts *uo,
+                             struct vg_sbuf *report)
+{
+    const char *user = getenv("SUDO_USER");
+    char home[4096], state[4200], path[4400];
+    if (!user || !*user || strchr(user, '/') || !vg_account_home(root, user, home, sizeof(home)))
+        return;
+    /* sudo drops XDG_STATE_HOME: the default place is the one there is to look. */
+    snprintf(state, sizeof(state), "%s/.local/state/vgapt-setup/plans", home);
+    int last = last_plan(root, state);
+    if (!last)
+        return;
+    snprintf(path, sizeof(path), "%s/%04d/manifest", state, last);
+    char *m = vg_root_read(root, path, NULL);
+    const char *title = m && !strncmp(m, "plan\t", 5) ? m + 5 : "?";
+    vg_sbuf_printf(report,
+                   "%s applied a plan without sudo (%.*s), kept in %s/%04d: undo it as %s, "
+                   "without sudo: vgapt-setup undo%s%s\n",
+                   user, (int)strcspn(title, "\n"), title, state, last, user,
+                   uo->apply ? " --apply" : "", uo->force ? " --force" : "");
+    free(m);
+}
+
+static bool load(struct undo *u, const char *root, const struct vg_undo_opts *uo,
+                 struct vg_sbuf *report)
 {
     char state[4096], path[4400];
     memset(u, 0, sizeof(*u));
@@ -94,6 +123,8 @@ static bool load(struct undo *u, const char *root)
         vg_err("nothing to undo: no applied plan under %s", state);
         if (is_live(root) && geteuid() != 0)
             vg_info("plans applied with sudo are undone with sudo: sudo vgapt-setup undo");
+        else
+            sudo_users_plans(root, uo, report);
         return false;
     }
     snprintf(u->dir, sizeof(u->dir), "%s/%04d", state, last);
@@ -182,9 +213,23 @@ static void check_domain(struct undo *u, struct item *it, const struct vg_domain
     char *expect = read_state(u, it->f[3], NULL);
     char *now = ops->get_xml(ops->ctx, it->f[1]);
     char *what = vg_xasprintf("domain %s", it->f[1]);
-    it->changed =
-        describe_change(what, expect, expect ? strlen(expect) : 0, now, now ? strlen(now) : 0,
-                        "was undefined since the apply: undo would define it again");
+    /* Compared as they are, shown without passwords and secrets (see vg_domain_masked). */
+    if (!same(expect, expect ? strlen(expect) : 0, now, now ? strlen(now) : 0)) {
+        char *me = expect ? vg_domain_masked(expect) : NULL;
+        char *mn = now ? vg_domain_masked(now) : NULL;
+        if ((expect && !me) || (now && !mn))
+            it->changed = vg_xasprintf("%s changed since the apply\n", what);
+        else if (me && mn && !strcmp(me, mn))
+            it->changed = vg_xasprintf("%s changed since the apply, in a password or secret "
+                                       "(not shown)\n",
+                                       what);
+        else
+            it->changed = describe_change(what, me, me ? strlen(me) : 0, mn, mn ? strlen(mn) : 0,
+                                          "was undefined since the apply: undo would define it "
+                                          "again");
+        free(me);
+        free(mn);
+    }
     free(what);
     free(expect);
     free(now);
@@ -362,7 +407,7 @@ bool vg_undo(const char *root, const struct vg_apply_opts *o, const struct vg_un
     struct undo *u = vg_xcalloc(1, sizeof(*u));
     struct live live = {.f = uo->live, .done = report->len};
     bool ok = false;
-    if (!load(u, root))
+    if (!load(u, root, uo, report))
         goto cleanup;
     for (int i = u->n; i-- > 0;) {
         struct item *it = &u->items[i];

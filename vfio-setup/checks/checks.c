@@ -98,6 +98,15 @@ static void check_iommu(const struct vg_host *h, struct vg_report *r)
     if (h->n_iommu_groups > 0)
         vg_report_add(r, S_IOMMU, "iommu-enabled", VG_OK, NULL, NULL, "IOMMU enabled: %d group%s",
                       h->n_iommu_groups, h->n_iommu_groups == 1 ? "" : "s");
+    else if (!h->acpi_dmar && !h->acpi_ivrs)
+        /* Without the firmware's table no kernel option makes an IOMMU appear. */
+        vg_report_add(r, S_IOMMU, "iommu-enabled", VG_FAIL, NULL,
+                      intel ? "first enable VT-d in the firmware setup (see above); then "
+                              "intel_iommu=on on the kernel command line (vgapt-setup bind adds "
+                              "it) and a reboot"
+                            : "first enable the IOMMU (AMD-Vi) in the firmware setup (see "
+                              "above), then reboot",
+                      "IOMMU not enabled: /sys/kernel/iommu_groups is empty");
     else
         vg_report_add(r, S_IOMMU, "iommu-enabled", VG_FAIL, NULL,
                       intel ? "add intel_iommu=on to the kernel command line "
@@ -310,6 +319,76 @@ static void check_display(const struct vg_host *h, const struct vg_check_input *
     }
 }
 
+/* A /dev/shm region as vgapt-client will find it: the owner and mode it has, and when they do
+ * not let the client open it read-write, what makes them right (the rule that is there, or
+ * the one vgapt-setup --ivshmem installs). */
+static void check_shm(const struct vg_host *h, const struct vg_check_input *in, const char *path,
+                      const struct vg_shm_file *f, struct vg_report *r)
+{
+    if (!f->exists)
+        return;
+    char owner[64], group[64];
+    vg_host_user_name(h, f->uid, owner, sizeof(owner));
+    vg_host_group_name(h, f->gid, group, sizeof(group));
+    bool user_owns = in->user_uid >= 0 && (long)f->uid == in->user_uid;
+    bool kvm_rw = !strcmp(group, "kvm") && (f->mode & 060) == 060;
+    if (user_owns && (f->mode & 0600) == 0600) {
+        vg_report_add(r, S_VM, "shm-owner", VG_OK, NULL, NULL, "%s belongs to %s (mode %04o)", path,
+                      in->user, f->mode);
+        return;
+    }
+    if (!in->user && kvm_rw) {
+        /* What the tmpfiles.d rule vgapt-setup installs makes: with no user named there is
+         * nobody it could be wrong for. */
+        vg_report_add(r, S_VM, "shm-owner", VG_OK, NULL, NULL,
+                      "%s belongs to %s%s(uid %u) and group kvm, mode %04o: vgapt-client opens "
+                      "it as %s or as a member of group kvm (--user USER checks a given user)",
+                      path, owner, owner[0] ? " " : "", f->uid, f->mode,
+                      owner[0] ? owner : "that user");
+        return;
+    }
+    struct vg_sbuf hint = {0}, dom = {0};
+    vg_shell_quote(in->domain ? in->domain : "NAME", &dom);
+    char *end = NULL;
+    unsigned long rule_mode = strtoul(f->rule_mode, &end, 8);
+    bool follows = f->rule_file[0] && !strcmp(owner, f->rule_user) &&
+                   !strcmp(group, f->rule_group) && end && !*end && rule_mode == f->mode;
+    if (follows)
+        vg_sbuf_printf(&hint,
+                       "it is as the rule in %s makes it (%s %s:%s): run vgapt-client as %s, or "
+                       "as a member of group %s (sudo usermod -aG %s USER, then log in again); "
+                       "or change that rule's owner",
+                       f->rule_file, f->rule_mode, f->rule_user, f->rule_group, f->rule_user,
+                       f->rule_group, f->rule_group);
+    else if (f->rule_file[0])
+        /* The rule is there: the file was made before it (by QEMU, or before a boot). */
+        vg_sbuf_printf(&hint,
+                       "%s has the rule (%s %s:%s) but the file predates it: sudo "
+                       "systemd-tmpfiles --create %s gives it that owner and mode now%s%s%s",
+                       f->rule_file, f->rule_mode, f->rule_user, f->rule_group, f->rule_file,
+                       in->user && strcmp(f->rule_user, in->user) ? "; the rule is not for " : "",
+                       in->user && strcmp(f->rule_user, in->user) ? in->user : "",
+                       in->user && strcmp(f->rule_user, in->user)
+                           ? ": change its owner, or join its group"
+                           : "");
+    else
+        vg_sbuf_printf(&hint,
+                       "no tmpfiles.d rule makes it, so QEMU does, as its own user "
+                       "(libvirt-qemu) with mode 0644 (others only read): sudo vgapt-setup "
+                       "--domain %s --ivshmem --apply "
+                       "installs one (f %s 0660 USER kvm -, USER from --user or sudo; root "
+                       "without either, then add the user to group kvm) and applies it at once",
+                       dom.data, path);
+    vg_report_add(r, S_VM, "shm-owner", VG_WARN, NULL, hint.data,
+                  "%s: owner %s%s(uid %u), mode %04o%s: vgapt-client%s%s may not open it "
+                  "read-write",
+                  path, owner, owner[0] ? " " : "", f->uid, f->mode,
+                  kvm_rw ? " (group kvm may read and write)" : "", in->user ? " as " : "",
+                  in->user ? in->user : "");
+    vg_sbuf_free(&hint);
+    vg_sbuf_free(&dom);
+}
+
 static void check_vm(const struct vg_host *h, const struct vg_check_input *in, struct vg_report *r)
 {
     if (in->libvirt_ok)
@@ -335,33 +414,8 @@ static void check_vm(const struct vg_host *h, const struct vg_check_input *in, s
     else
         vg_report_add(r, S_VM, "hugepages", VG_OK, NULL, NULL,
                       "no hugepages reserved (optional: vgapt-setup --hugepages --domain NAME)");
-    const struct {
-        const char *path;
-        bool exists;
-        unsigned uid, mode;
-    } shm[] = {
-        {"/dev/shm/looking-glass", h->shm_lg.exists, h->shm_lg.uid, h->shm_lg.mode},
-        {"/dev/shm/scream-ivshmem", h->shm_scream.exists, h->shm_scream.uid, h->shm_scream.mode}};
-    char owner_name[2][64];
-    for (size_t i = 0; i < 2; i++) {
-        if (!shm[i].exists)
-            continue;
-        vg_host_user_name(h, shm[i].uid, owner_name[i], sizeof(owner_name[i]));
-        bool owner = in->user_uid >= 0 && (long)shm[i].uid == in->user_uid;
-        bool group_rw = (shm[i].mode & 060) == 060;
-        if (owner && (shm[i].mode & 0600) == 0600)
-            vg_report_add(r, S_VM, "shm-owner", VG_OK, NULL, NULL, "%s belongs to %s (mode %04o)",
-                          shm[i].path, in->user, shm[i].mode);
-        else
-            vg_report_add(r, S_VM, "shm-owner", VG_WARN, NULL,
-                          "vgapt-setup --ivshmem --user USER installs a tmpfiles.d rule "
-                          "(f PATH 0660 USER kvm -)",
-                          "%s: owner %s%s(uid %u), mode %04o%s: vgapt-client as %s may not "
-                          "open it",
-                          shm[i].path, owner_name[i], owner_name[i][0] ? " " : "", shm[i].uid,
-                          shm[i].mode, group_rw ? " (group may read and write)" : "",
-                          in->user ? in->user : "the user");
-    }
+    check_shm(h, in, "/dev/shm/looking-glass", &h->shm_lg, r);
+    check_shm(h, in, "/dev/shm/scream-ivshmem", &h->shm_scream, r);
 }
 
 static void next_command(const struct vg_host *h, struct vg_report *r, const char *dom);
@@ -377,6 +431,23 @@ static void next_step(const struct vg_host *h, const struct vg_check_input *in, 
 
 static void next_command(const struct vg_host *h, struct vg_report *r, const char *dom)
 {
+    /* The firmware's setting comes before any kernel option: without it the kernel has no
+     * IOMMU to turn on. */
+    if (!h->acpi_dmar && !h->acpi_ivrs) {
+        bool intel = h->cpu == VG_CPU_INTEL;
+        bool amd = h->cpu == VG_CPU_AMD;
+        r->next = vg_xasprintf(
+            "enable %s in the firmware setup (often under \"IOMMU\"%s; a BIOS update may be "
+            "needed), boot%s, then: vgapt-setup check",
+            intel ? "VT-d"
+            : amd ? "the IOMMU (AMD-Vi)"
+                  : "the IOMMU (VT-d / AMD-Vi)",
+            intel ? " or \"Intel Virtualization Technology for Directed I/O\""
+            : amd ? " or \"AMD-Vi\""
+                  : "",
+            intel ? " (vgapt-setup bind then adds intel_iommu=on to the kernel command line)" : "");
+        return;
+    }
     for (size_t i = 0; i < r->n; i++) {
         if (r->items[i].verdict != VG_FAIL || strcmp(r->items[i].id, "cmdline-intel-iommu"))
             continue;

@@ -1,18 +1,13 @@
-#include "plan/builders.h"
+#include "hooks/hooks.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "checks/checks.h"
 #include "util/fsroot.h"
-#include "vg/log.h"
+#include "util/sbuf.h"
 
-#define DISPATCHER "/etc/libvirt/hooks/qemu"
-#define MARKER "# libvirt hook dispatcher installed by vgapt-setup"
-
-static const char dispatcher[] =
-    "#!/bin/sh\n" MARKER "\n"
+const char vg_hook_dispatcher[] =
+    "#!/bin/sh\n" VG_HOOK_MARKER "\n"
     "# Runs the executable files in /etc/libvirt/hooks/qemu.d/GUEST/OPERATION/SUB-OPERATION/\n"
     "# with libvirt's arguments (GUEST OPERATION SUB-OPERATION EXTRA). VGAPT_ROOT prefixes\n"
     "# the path (testing).\n"
@@ -162,85 +157,45 @@ static const char from_vfio_fn[] = "from_vfio() {\n"
                                    "    log \"$1: back to the host driver\"\n"
                                    "}\n\n";
 
-bool vg_plan_hooks(struct vg_plan *p, const struct vg_host *h, const char *domain, const char *bdf,
-                   enum vg_hooks_mode mode, bool force)
+char *vg_hook_script_begin(const struct vg_host *h, const char *domain,
+                           const struct vg_pci_dev *gpu, const struct vg_pci_dev *const *funcs,
+                           size_t n_funcs, enum vg_hooks_mode mode)
 {
-    if (!vg_valid_hook_domain_name(domain)) {
-        struct vg_sbuf q = {0};
-        vg_shell_quote(domain, &q);
-        vg_err("domain '%s': the hook scripts live in /etc/libvirt/hooks/qemu.d/NAME/ and name "
-               "the domain in shell code, so they need a name of letters, digits and ._+@:- "
-               "(not starting with - or .): rename it while it is shut off (virsh domrename "
-               "%s NEW-NAME), then run this again with the new name",
-               domain, q.data);
-        vg_sbuf_free(&q);
-        return false;
-    }
-    if (!vg_gpu_passable(h, bdf, force, false))
-        return false;
-    const struct vg_pci_dev *gpu = vg_host_dev(h, bdf);
-    const struct vg_pci_dev *funcs[16];
-    size_t nf = vg_group_functions(h, bdf, funcs, 16);
     const char *mods[8];
     size_t nm = gpu_modules(h, gpu, mods);
-    const char *mode_name = mode == VG_HOOKS_SINGLE ? "single-GPU" : "dynamic";
-    if (mode == VG_HOOKS_DYNAMIC && gpu->boot_vga)
-        vg_warn("%s is the boot GPU: dynamic mode keeps the desktop running on it, which "
-                "fails; use --mode single",
-                bdf);
-
-    char *existing = vg_root_read(h->root, DISPATCHER, NULL);
-    if (existing && !strstr(existing, MARKER) && !force) {
-        vg_err("%s exists and is not vgapt-setup's dispatcher: move it into "
-               "/etc/libvirt/hooks/qemu.d/ or give --force to replace it",
-               DISPATCHER);
-        free(existing);
-        return false;
-    }
-    free(existing);
-    vg_plan_write(p, DISPATCHER, dispatcher, 0755,
-                  "libvirt runs this on every VM event; it calls the per-domain scripts");
-
-    struct vg_sbuf bind = {0}, rel = {0};
-    header(&bind, "hand over", domain, bdf, mode_name);
+    struct vg_sbuf bind = {0};
+    header(&bind, "hand over", domain, gpu->bdf, vg_hooks_mode_name(mode));
     vg_sbuf_puts(&bind, to_vfio_fn);
-    vg_sbuf_printf(&bind, "log \"prepare/begin: %s to domain %s\"\n", bdf, domain);
+    vg_sbuf_printf(&bind, "log \"prepare/begin: %s to domain %s\"\n", gpu->bdf, domain);
     if (mode == VG_HOOKS_SINGLE)
         single_bind(&bind, h, mods, nm);
     vg_sbuf_puts(&bind, "modprobe vfio-pci\n");
-    for (size_t i = 0; i < nf; i++)
+    for (size_t i = 0; i < n_funcs; i++)
         vg_sbuf_printf(&bind, "to_vfio %s\n", funcs[i]->bdf);
     vg_sbuf_puts(&bind, "log \"prepare/begin: done\"\n");
+    return vg_sbuf_take(&bind);
+}
 
-    header(&rel, "give back", domain, bdf, mode_name);
+char *vg_hook_script_end(const struct vg_host *h, const char *domain, const struct vg_pci_dev *gpu,
+                         const struct vg_pci_dev *const *funcs, size_t n_funcs,
+                         enum vg_hooks_mode mode)
+{
+    const char *mods[8];
+    size_t nm = gpu_modules(h, gpu, mods);
+    struct vg_sbuf rel = {0};
+    header(&rel, "give back", domain, gpu->bdf, vg_hooks_mode_name(mode));
     vg_sbuf_puts(&rel, from_vfio_fn);
-    vg_sbuf_printf(&rel, "log \"release/end: %s back from domain %s\"\n", bdf, domain);
-    for (size_t i = nf; i-- > 0;)
+    vg_sbuf_printf(&rel, "log \"release/end: %s back from domain %s\"\n", gpu->bdf, domain);
+    for (size_t i = n_funcs; i-- > 0;)
         vg_sbuf_printf(&rel, "from_vfio %s\n", funcs[i]->bdf);
     vg_sbuf_puts(&rel, "\n");
     if (mode == VG_HOOKS_SINGLE)
         single_release(&rel, h, mods, nm);
     vg_sbuf_puts(&rel, "log \"release/end: done\"\n");
+    return vg_sbuf_take(&rel);
+}
 
-    char path[512];
-    snprintf(path, sizeof(path), "/etc/libvirt/hooks/qemu.d/%s/prepare/begin/vgapt-gpu.sh", domain);
-    vg_plan_write(p, path, bind.data, 0755,
-                  mode == VG_HOOKS_SINGLE
-                      ? "before the VM starts: stop the desktop, free the GPU from the console "
-                        "and its driver, give every group function to vfio-pci (sysfs "
-                        "driver_override: virsh nodedev-detach can deadlock inside a hook)"
-                      : "before the VM starts: give every group function to vfio-pci (sysfs "
-                        "driver_override), the desktop stays up on the other GPU");
-    snprintf(path, sizeof(path), "/etc/libvirt/hooks/qemu.d/%s/release/end/vgapt-gpu.sh", domain);
-    vg_plan_write(p, path, rel.data, 0755,
-                  "after the VM stops: the exact reverse, the GPU back to the host");
-    vg_sbuf_printf(&p->notes,
-                   "After --apply: restart libvirtd once so that it sees a new hook "
-                   "(systemctl restart libvirtd). The scripts log to "
-                   "/var/log/libvirt/vgapt-hooks.log.\n"
-                   "The domain's definition needs the GPU too: vgapt-setup --domain %s --gpu %s\n",
-                   domain, bdf);
-    vg_sbuf_free(&bind);
-    vg_sbuf_free(&rel);
-    return true;
+const char *vg_hooks_mode_name(enum vg_hooks_mode mode)
+{
+    return mode == VG_HOOKS_SINGLE ? "single-GPU" : "dynamic";
 }

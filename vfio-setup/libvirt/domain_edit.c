@@ -1,12 +1,16 @@
 #include "libvirt/domain_edit.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlsave.h>
+
+#include "vg/log.h"
 
 #define X(s) ((const xmlChar *)(s))
 
@@ -74,35 +78,65 @@ static bool set_attr(xmlNodePtr n, const char *name, const char *value)
     return true;
 }
 
-static unsigned long long node_ull(xmlNodePtr n)
+bool vg_domain_scaled_kib(const char *value, const char *unit, unsigned long long *kib)
 {
-    xmlChar *v = xmlNodeGetContent(n);
-    unsigned long long r = v ? strtoull((const char *)v, NULL, 10) : 0;
-    xmlFree(v);
-    return r;
+    const char *v = value;
+    while (*v == ' ' || *v == '\t' || *v == '\n')
+        v++;
+    size_t digits = strspn(v, "0123456789");
+    if (!digits || v[digits + strspn(v + digits, " \t\n")])
+        return false;
+    unsigned long long n = 0;
+    for (size_t i = 0; i < digits; i++)
+        if (__builtin_mul_overflow(n, 10ull, &n) ||
+            __builtin_add_overflow(n, (unsigned long long)(v[i] - '0'), &n))
+            return false;
+    unsigned long long scale = 1024; /* no unit: KiB */
+    if (unit && *unit) {
+        static const char prefixes[] = "kmgtpe";
+        const char *p = strchr(prefixes, unit[0] | 0x20);
+        if (!strcasecmp(unit, "b") || !strcasecmp(unit, "byte") || !strcasecmp(unit, "bytes")) {
+            scale = 1;
+        } else if (p && *p) {
+            /* "K", "KiB": powers of 1024; "KB": of 1000, as libvirt reads them. */
+            unsigned long long base;
+            if (!unit[1] || !strcasecmp(unit + 1, "iB"))
+                base = 1024;
+            else if ((unit[1] | 0x20) == 'b' && !unit[2])
+                base = 1000;
+            else
+                return false;
+            scale = 1;
+            for (const char *q = prefixes; q <= p; q++)
+                if (__builtin_mul_overflow(scale, base, &scale))
+                    return false;
+        } else {
+            return false;
+        }
+    }
+    unsigned long long bytes;
+    if (__builtin_mul_overflow(n, scale, &bytes))
+        return false;
+    /* libvirt rounds a size up to whole KiB. */
+    *kib = bytes / 1024 + (bytes % 1024 != 0);
+    return true;
 }
 
-/* A <size>/<memory> value in KiB from its unit attribute (libvirt's units). */
-static unsigned long long size_kib(xmlNodePtr n)
+/* A <size>/<memory> value in KiB from its unit attribute; false (logged, with the element and
+ * its value) for a unit libvirt does not know or a size past 2^64 bytes. */
+static bool size_kib(xmlNodePtr n, unsigned long long *kib)
 {
-    unsigned long long v = node_ull(n);
-    xmlChar *u = xmlGetProp(n, X("unit"));
-    const char *unit = u ? (const char *)u : "KiB";
-    unsigned long long kib = v;
-    if (!strcmp(unit, "b") || !strcmp(unit, "bytes"))
-        kib = v / 1024;
-    else if (!strcmp(unit, "M") || !strcmp(unit, "MiB"))
-        kib = v * 1024;
-    else if (!strcmp(unit, "G") || !strcmp(unit, "GiB"))
-        kib = v * 1024 * 1024;
-    else if (!strcmp(unit, "MB"))
-        kib = v * 1000 * 1000 / 1024;
-    else if (!strcmp(unit, "GB"))
-        kib = v * 1000 * 1000 * 1000 / 1024;
-    else if (!strcmp(unit, "KB"))
-        kib = v * 1000 / 1024;
+    xmlChar *v = xmlNodeGetContent(n), *u = xmlGetProp(n, X("unit"));
+    bool ok = vg_domain_scaled_kib(v ? (const char *)v : "", u ? (const char *)u : NULL, kib);
+    if (!ok)
+        vg_err("<%s unit='%s'>%s</%s> in the domain: not a size libvirt takes (a whole number "
+               "of b, KB/KiB/K, MB/MiB/M, GB/GiB/G, TB/TiB/T, PB/PiB/P or EB/EiB/E under 2^64 "
+               "bytes): correct it with virsh edit",
+               (const char *)n->name, u ? (const char *)u : "KiB", v ? (const char *)v : "",
+               (const char *)n->name);
+    xmlFree(v);
     xmlFree(u);
-    return kib;
+    return ok;
 }
 
 static void drop_children(xmlNodePtr n, const char *name)
@@ -116,7 +150,8 @@ static void drop_children(xmlNodePtr n, const char *name)
     }
 }
 
-static void shmem(xmlNodePtr devices, const char *name, uint32_t mib, bool keep_larger,
+/* False (logged) when the existing region's size cannot be read. */
+static bool shmem(xmlNodePtr devices, const char *name, uint32_t mib, bool keep_larger,
                   struct vg_sbuf *changes, struct vg_sbuf *notes)
 {
     xmlNodePtr s = NULL;
@@ -132,7 +167,7 @@ static void shmem(xmlNodePtr devices, const char *name, uint32_t mib, bool keep_
         xmlSetProp(xmlNewChild(s, NULL, X("model"), NULL), X("type"), X("ivshmem-plain"));
         xmlSetProp(xmlNewChild(s, NULL, X("size"), X(num)), X("unit"), X("M"));
         vg_sbuf_printf(changes, "added <shmem name='%s'> ivshmem-plain %u MiB\n", name, mib);
-        return;
+        return true;
     }
     bool created = false;
     xmlNodePtr model = child_or_new(s, "model", &created);
@@ -151,22 +186,26 @@ static void shmem(xmlNodePtr devices, const char *name, uint32_t mib, bool keep_
                        name);
     }
     xmlNodePtr size = child(s, "size");
-    if (size && keep_larger && size_kib(size) > (unsigned long long)mib * 1024) {
+    unsigned long long kib = 0;
+    if (size && !size_kib(size, &kib))
+        return false;
+    if (size && keep_larger && kib > (unsigned long long)mib * 1024) {
         if (notes)
             vg_sbuf_printf(notes,
                            "Kept <shmem name='%s'> at %llu MiB: larger than the %u MiB asked "
                            "for (--resolution WxH sets the size for that resolution).\n",
-                           name, size_kib(size) / 1024, mib);
-        return;
+                           name, kib / 1024, mib);
+        return true;
     }
-    if (!size || size_kib(size) != (unsigned long long)mib * 1024) {
-        unsigned long long old = size ? size_kib(size) / 1024 : 0;
+    if (!size || kib != (unsigned long long)mib * 1024) {
+        unsigned long long old = kib / 1024;
         if (!size)
             size = xmlNewChild(s, NULL, X("size"), NULL);
         xmlNodeSetContent(size, X(num));
         xmlSetProp(size, X("unit"), X("M"));
         vg_sbuf_printf(changes, "<shmem name='%s'>: size %llu -> %u MiB\n", name, old, mib);
     }
+    return true;
 }
 
 #define QEMU_NS "http://libvirt.org/schemas/domain/qemu/1.0"
@@ -436,9 +475,13 @@ char *vg_domain_edit(const char *xml, const struct vg_domain_edit *e, char **old
             xmlFreeDoc(doc);
         return NULL;
     }
-    *old_norm = dump(doc);
+    *old_norm = NULL;
+    char *before = dump(doc);
+    unsigned long long mem_kib = 0;
     xmlNodePtr mem = child(dom, "memory");
-    *memory_kib = mem ? (unsigned long)size_kib(mem) : 0;
+    if (mem && !size_kib(mem, &mem_kib))
+        goto fail;
+    *memory_kib = mem_kib > ULONG_MAX ? ULONG_MAX : (unsigned long)mem_kib;
     xmlNodePtr devices = NULL;
     if (e->ivshmem || e->n_hostdevs)
         devices = child_or_new(dom, "devices", NULL);
@@ -457,10 +500,12 @@ char *vg_domain_edit(const char *xml, const struct vg_domain_edit *e, char **old
                                "for (--resolution WxH sets the size for that resolution).\n",
                                mib, e->ivshmem_mib);
         }
-        shmem(devices, VG_SHM_FRAMES, mib, e->keep_larger, changes, e->notes);
+        if (!shmem(devices, VG_SHM_FRAMES, mib, e->keep_larger, changes, e->notes))
+            goto fail;
         if (e->scream) {
             legacy_region(dom, VG_SHM_SCREAM, changes, e->notes);
-            shmem(devices, VG_SHM_SCREAM, VG_SCREAM_MIB, false, changes, e->notes);
+            if (!shmem(devices, VG_SHM_SCREAM, VG_SCREAM_MIB, false, changes, e->notes))
+                goto fail;
         }
     }
     for (size_t i = 0; i < e->n_hostdevs; i++)
@@ -488,10 +533,104 @@ char *vg_domain_edit(const char *xml, const struct vg_domain_edit *e, char **old
             xmlNodePtr size = c->type == XML_ELEMENT_NODE && !xmlStrcmp(c->name, X("shmem"))
                                   ? child(c, "size")
                                   : NULL;
-            kib += size ? size_kib(size) : 0;
+            unsigned long long one = 0;
+            if (size && !size_kib(size, &one))
+                goto fail;
+            if (__builtin_add_overflow(kib, one, &kib))
+                kib = ULLONG_MAX;
         }
         *e->shm_mib = kib / 1024;
     }
+    *old_norm = before;
+    char *out = dump(doc);
+    xmlFreeDoc(doc);
+    return out;
+fail:
+    *old_norm = before;
+    xmlFreeDoc(doc);
+    return NULL;
+}
+
+#define HIDDEN "(hidden)"
+
+static bool name_is(const xmlChar *name, const char *const *names)
+{
+    for (; *names; names++)
+        if (!xmlStrcasecmp(name, X(*names)))
+            return true;
+    return false;
+}
+
+/* QEMU option values that carry a secret ("-object secret,id=s0,data=..."): the value after
+ * each such key, up to the next comma, becomes HIDDEN. */
+static char *masked_qemu_arg(const char *v)
+{
+    static const char *const keys[] = {"password=", "passwd=", "data=", "key-secret=", NULL};
+    bool secret_object = !strncmp(v, "secret,", 7) || strstr(v, "qom-type=secret");
+    struct vg_sbuf b = {0};
+    bool changed = false;
+    for (const char *p = v; *p;) {
+        size_t len = strcspn(p, ",");
+        const char *hit = NULL;
+        for (const char *const *k = keys; *k && !hit; k++)
+            if (!strncmp(p, *k, strlen(*k)) && (strcmp(*k, "data=") || secret_object))
+                hit = *k;
+        if (hit) {
+            vg_sbuf_printf(&b, "%s%s", hit, HIDDEN);
+            changed = true;
+        } else {
+            vg_sbuf_putn(&b, p, len);
+        }
+        p += len;
+        if (*p == ',')
+            vg_sbuf_putn(&b, p++, 1);
+    }
+    if (!changed) {
+        vg_sbuf_free(&b);
+        return NULL;
+    }
+    return vg_sbuf_take(&b);
+}
+
+static void mask(xmlNodePtr n, bool in_auth)
+{
+    /* Values, not references: a password, a passphrase, a cookie. And what names the
+     * credentials of a storage or an iSCSI source (its user and its libvirt secret). */
+    static const char *const secret_attrs[] = {"passwd", "password", "passphrase", NULL};
+    static const char *const ref_attrs[] = {"username", "uuid", "usage", "secret", NULL};
+    static const char *const secret_text[] = {"cookie", "session", "dhCert", NULL};
+    for (; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        bool auth = in_auth || !xmlStrcmp(n->name, X("auth"));
+        bool secret = !xmlStrcmp(n->name, X("secret"));
+        for (xmlAttrPtr a = n->properties; a; a = a->next)
+            if (name_is(a->name, secret_attrs) ||
+                ((auth || secret) && name_is(a->name, ref_attrs)) ||
+                (!xmlStrcmp(n->name, X("encryption")) && !xmlStrcmp(a->name, X("secret"))))
+                xmlSetNsProp(n, a->ns, a->name, X(HIDDEN));
+        if (name_is(n->name, secret_text) && n->children) {
+            xmlNodeSetContent(n, X(HIDDEN));
+            continue;
+        }
+        if (is_qemu(n, "arg") || is_qemu(n, "env")) {
+            xmlChar *v = xmlGetProp(n, X("value"));
+            char *m = v ? masked_qemu_arg((const char *)v) : NULL;
+            if (m)
+                xmlSetProp(n, X("value"), X(m));
+            free(m);
+            xmlFree(v);
+        }
+        mask(n->children, auth);
+    }
+}
+
+char *vg_domain_masked(const char *xml)
+{
+    xmlDocPtr doc = parse(xml);
+    if (!doc)
+        return NULL;
+    mask(xmlDocGetRootElement(doc), false);
     char *out = dump(doc);
     xmlFreeDoc(doc);
     return out;

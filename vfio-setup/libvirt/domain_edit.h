@@ -31,19 +31,34 @@ struct vg_domain_edit {
 /* Parses xml, applies e and returns the new document, formatted (owned). *old_norm gets the
  * input formatted the same way (owned), so that the two compare and diff line by line.
  * changes gets one line per edit made ("added <shmem name='looking-glass'> 32 MiB").
- * *memory_kib gets the domain's memory (0 if absent). NULL when xml is not a domain. */
+ * *memory_kib gets the domain's memory (0 if absent). NULL with *old_norm NULL when xml is not a
+ * domain; NULL with *old_norm set (still owned by the caller) when a <memory> or <shmem> <size>
+ * it reads has a size libvirt would not take (logged). */
 char *vg_domain_edit(const char *xml, const struct vg_domain_edit *e, char **old_norm,
                      struct vg_sbuf *changes, unsigned long *memory_kib);
+
+/* A libvirt size (value and unit attribute, both borrowed; unit NULL or "" is KiB) in KiB,
+ * rounded up as libvirt does: b/byte/bytes; K/KiB/k, M/MiB, G/GiB, T/TiB, P/PiB, E/EiB are
+ * powers of 1024, KB/MB/GB/TB/PB/EB of 1000 (letters in any case). False for another unit, a
+ * value that is not a whole number, or one past 2^64 bytes. */
+bool vg_domain_scaled_kib(const char *value, const char *unit, unsigned long long *kib);
 
 /* Normalised form of xml (same formatting as vg_domain_edit's output); NULL if malformed. */
 char *vg_domain_normalise(const char *xml);
 
+/* xml (borrowed) as it may be shown, formatted like vg_domain_normalise (owned; NULL if
+ * malformed): what libvirt only gives out with VIR_DOMAIN_XML_SECURE becomes "(hidden)" -
+ * passwd, password and passphrase attributes (graphics), cookies, launchSecurity's session and
+ * dhCert, <auth>'s username and <secret> references (iSCSI, RBD, encryption), and secret
+ * values in QEMU arguments. Never defined: the plan defines and backs up the real XML. */
+char *vg_domain_masked(const char *xml);
+
 /* xml (borrowed, like name and uuid) under another identity, formatted like
- * vg_domain_normalise (owned; NULL if not a domain): <name> becomes name, <uuid> (created when absent) becomes uuid and so does an
- * SMBIOS system uuid entry that repeated the old one (libvirt refuses the two to differ).
- * With derived_from (borrowed, may be NULL), every attribute and text that contains it gets
- * name in its place: paths libvirt made from a name. *was_uuid (may be NULL) gets the uuid
- * before (owned; NULL when there was none). */
+ * vg_domain_normalise (owned; NULL if not a domain): <name> becomes name, <uuid> (created when
+ * absent) becomes uuid and so does an SMBIOS system uuid entry that repeated the old one (libvirt
+ * refuses the two to differ). With derived_from (borrowed, may be NULL), every attribute and text
+ * that contains it gets name in its place: paths libvirt made from a name. *was_uuid (may be NULL)
+ * gets the uuid before (owned; NULL when there was none). */
 char *vg_domain_reidentify(const char *xml, const char *name, const char *uuid,
                            const char *derived_from, char **was_uuid);
 

@@ -41,6 +41,63 @@ int vg_host_group_known(const struct vg_host *h, const char *name)
     return listed(h->root, "/etc/group", name);
 }
 
+/* Field number field (0-based) of the line of file (passwd or group format) under root whose
+ * field key_field is key, into out; false when no line has it. */
+static bool field_of(const char *root, const char *file, int key_field, const char *key, int field,
+                     char *out, size_t size)
+{
+    char *text = vg_root_read(root, file, NULL);
+    bool found = false;
+    for (const char *l = text; l && *l && !found; l += strcspn(l, "\n"), l += *l == '\n') {
+        const char *f[8];
+        size_t len[8];
+        int n = 0;
+        for (const char *p = l; n < 8;) {
+            f[n] = p;
+            len[n] = strcspn(p, ":\n");
+            p += len[n];
+            n++;
+            if (*p != ':')
+                break;
+            p++;
+        }
+        if (n > key_field && n > field && len[key_field] == strlen(key) &&
+            !strncmp(f[key_field], key, len[key_field])) {
+            snprintf(out, size, "%.*s", (int)len[field], f[field]);
+            found = true;
+        }
+    }
+    free(text);
+    return found;
+}
+
+void vg_host_group_name(const struct vg_host *h, unsigned gid, char *out, size_t size)
+{
+    out[0] = 0;
+    if (live(h->root)) {
+        struct group *gr = getgrgid((gid_t)gid);
+        if (gr)
+            snprintf(out, size, "%s", gr->gr_name);
+        return;
+    }
+    char id[16];
+    snprintf(id, sizeof(id), "%u", gid);
+    if (!field_of(h->root, "/etc/group", 2, id, 0, out, size))
+        out[0] = 0;
+}
+
+bool vg_account_home(const char *root, const char *user, char *out, size_t size)
+{
+    if (live(root)) {
+        struct passwd *pw = getpwnam(user);
+        if (!pw || !pw->pw_dir || !pw->pw_dir[0])
+            return false;
+        snprintf(out, size, "%s", pw->pw_dir);
+        return true;
+    }
+    return field_of(root, "/etc/passwd", 0, user, 5, out, size) && out[0] == '/';
+}
+
 void vg_host_user_name(const struct vg_host *h, unsigned uid, char *out, size_t size)
 {
     out[0] = 0;

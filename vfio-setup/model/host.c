@@ -22,6 +22,8 @@ bool vg_host_load(struct vg_host *h, const char *root)
     vg_model_bootloader(h);
     vg_model_drm(h);
     vg_model_memory(h);
+    vg_model_shm(h);
+    vg_model_desktop(h);
     return true;
 }
 

@@ -47,6 +47,18 @@ struct vg_seen_mode {
     char when[24]; /* UTC, "2026-11-30T10:15:00Z" */
 };
 
+/* A /dev/shm file that QEMU and vgapt-client share, and the tmpfiles.d rule for it. Without a
+ * rule QEMU creates the file itself, libvirt-qemu's and mode 0644: vgapt-client cannot open it
+ * read-write. */
+struct vg_shm_file {
+    bool exists;
+    unsigned uid, gid, mode;
+    /* The first line for the path in /etc/tmpfiles.d/ *.conf (the one systemd-tmpfiles
+     * follows); rule_file "" when there is none. "-" where the line leaves a field out. */
+    char rule_file[300]; /* "/etc/tmpfiles.d/vgapt.conf" */
+    char rule_user[64], rule_group[64], rule_mode[8];
+};
+
 struct vg_host {
     char root[4096];
 
@@ -89,13 +101,9 @@ struct vg_host {
 
     /* Desktop */
     char display_manager[64]; /* systemd unit base name ("gdm3"), "" unknown */
-    bool efi_framebuffer, simple_framebuffer;
 
-    /* /dev/shm files for vgapt-client */
-    struct {
-        bool exists;
-        unsigned uid, gid, mode;
-    } shm_lg, shm_scream;
+    /* /dev/shm files for vgapt-client, and the tmpfiles.d rules that make them */
+    struct vg_shm_file shm_lg, shm_scream;
 };
 
 /* Reads the host under root. Missing parts are left unknown: a root with nothing in it is a
@@ -112,6 +120,8 @@ void vg_model_modules(struct vg_host *h);
 void vg_model_bootloader(struct vg_host *h);
 void vg_model_drm(struct vg_host *h);
 void vg_model_memory(struct vg_host *h);
+void vg_model_shm(struct vg_host *h);
+void vg_model_desktop(struct vg_host *h);
 
 /* Lookups */
 const struct vg_pci_dev *vg_host_dev(const struct vg_host *h, const char *bdf);
@@ -139,3 +149,8 @@ int vg_host_user_known(const struct vg_host *h, const char *name);
 int vg_host_group_known(const struct vg_host *h, const char *name);
 /* The name of the user with uid into out ("" when the host has none or cannot tell). */
 void vg_host_user_name(const struct vg_host *h, unsigned uid, char *out, size_t size);
+/* The same for a group. */
+void vg_host_group_name(const struct vg_host *h, unsigned gid, char *out, size_t size);
+/* The home folder of user under root (the live system asks NSS, another root its /etc/passwd)
+ * into out, as a host path; false when there is no such user or no home. */
+bool vg_account_home(const char *root, const char *user, char *out, size_t size);

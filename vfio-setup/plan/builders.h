@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "apply/apply.h"
+#include "hooks/hooks.h"
 #include "model/model.h"
 #include "plan/plan.h"
 
@@ -38,7 +39,7 @@ bool vg_plan_vm(struct vg_plan *p, const struct vg_host *h, const struct vg_vm_r
 bool vg_plan_bind(struct vg_plan *p, const struct vg_host *h, const char *bdf, bool force);
 bool vg_plan_unbind(struct vg_plan *p, const struct vg_host *h);
 
-enum vg_hooks_mode { VG_HOOKS_SINGLE, VG_HOOKS_DYNAMIC };
+/* The dispatcher and domain's hand-over scripts for bdf (hooks/hooks.h). */
 bool vg_plan_hooks(struct vg_plan *p, const struct vg_host *h, const char *domain, const char *bdf,
                    enum vg_hooks_mode mode, bool force);
 

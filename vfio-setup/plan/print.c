@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "libvirt/domain_edit.h"
+
 static void print_argv(char *const *argv, struct vg_sbuf *out)
 {
     for (char *const *a = argv; *a; a++) {
@@ -55,9 +57,17 @@ void vg_plan_print(const struct vg_plan *p, struct vg_sbuf *out)
             free(la);
             free(lb);
         } else if (s->kind == VG_STEP_DOMAIN) {
+            /* A plan ends up in bug reports: the diff shows no password or secret, while
+             * the step defines (and backs up) the XML as it is. */
             char *la = vg_xasprintf("domain %s (defined)", s->domain);
             char *lb = vg_xasprintf("domain %s (planned)", s->domain);
-            vg_diff_unified(s->old_xml, s->new_xml, la, lb, out);
+            char *ma = vg_domain_masked(s->old_xml), *mb = vg_domain_masked(s->new_xml);
+            if (ma && mb)
+                vg_diff_unified(ma, mb, la, lb, out);
+            else
+                vg_sbuf_puts(out, "    (the XML does not parse: its diff is not shown)\n");
+            free(ma);
+            free(mb);
             free(la);
             free(lb);
         }

@@ -35,9 +35,53 @@ static void ivshmem_notes(struct vg_plan *p, const struct vg_vm_request *r, uint
                        "Scream\\Options\\UseIVSHMEM = %u (the size in MiB of its %u MiB "
                        "region) and restart the guest.\n",
                        VG_SCREAM_MIB, VG_SCREAM_MIB);
-    if (!r->user)
-        vg_sbuf_puts(n, "On the host: for vgapt-client to run as your user, give --user USER to "
-                        "install a tmpfiles.d rule (f /dev/shm/looking-glass 0660 USER kvm -).\n");
+}
+
+/* The tmpfiles.d rule for the /dev/shm files: without one QEMU makes them libvirt-qemu's, mode
+ * 0644, and vgapt-client cannot map them read-write. A rule for a path in another file (a
+ * Looking Glass guide's) is left as it is: systemd-tmpfiles follows the first one it reads. */
+static void shm_rule(struct vg_plan *p, const struct vg_host *h, const struct vg_vm_request *r)
+{
+    const char *owner = r->user ? r->user : "root";
+    const struct {
+        const char *name;
+        const struct vg_shm_file *f;
+        bool wanted;
+    } files[] = {{VG_SHM_FRAMES, &h->shm_lg, true}, {VG_SHM_SCREAM, &h->shm_scream, r->audio}};
+    struct vg_sbuf text = {0};
+    vg_sbuf_printf(&text, "# vgapt-setup: shared memory for vgapt-client, owned by %s%s\n", owner,
+                   r->user ? "" : " and group kvm (its members open it)");
+    size_t lines = 0;
+    for (size_t i = 0; i < 2; i++) {
+        const struct vg_shm_file *f = files[i].f;
+        if (!files[i].wanted)
+            continue;
+        if (f->rule_file[0] && strcmp(f->rule_file, TMPFILES)) {
+            vg_sbuf_printf(&p->notes,
+                           "/dev/shm/%s: kept the rule in %s (%s %s:%s); vgapt-setup adds none "
+                           "for it.\n",
+                           files[i].name, f->rule_file, f->rule_mode, f->rule_user, f->rule_group);
+            continue;
+        }
+        vg_sbuf_printf(&text, "f /dev/shm/%s 0660 %s kvm -\n", files[i].name, owner);
+        lines++;
+    }
+    if (lines && vg_plan_write(p, TMPFILES, text.data, 0644,
+                               r->user ? "the /dev/shm files belong to the user who runs "
+                                         "vgapt-client, not to root or libvirt-qemu"
+                                       : "the /dev/shm files open read-write for group kvm, "
+                                         "not only for libvirt-qemu")) {
+        const char *argv[] = {"systemd-tmpfiles", "--create", TMPFILES, NULL};
+        vg_plan_run_kept(p, argv, "create the files now with that owner and mode",
+                         "the files in /dev/shm keep their owner until the next boot");
+    }
+    if (lines && !r->user)
+        vg_sbuf_puts(&p->notes,
+                     "No --user (and no sudo to name one): the rule gives the /dev/shm files to "
+                     "root and group kvm. vgapt-client opens them as a member of kvm: sudo "
+                     "usermod -aG kvm USER, then log in again; or give --user USER, the user "
+                     "who runs vgapt-client, for files of that user's own.\n");
+    vg_sbuf_free(&text);
 }
 
 bool vg_plan_vm(struct vg_plan *p, const struct vg_host *h, const struct vg_vm_request *r)
@@ -58,8 +102,8 @@ bool vg_plan_vm(struct vg_plan *p, const struct vg_host *h, const struct vg_vm_r
                r->user);
         return false;
     }
-    if (r->ivshmem && r->user && !vg_host_group_known(h, "kvm")) {
-        vg_err("the tmpfiles.d rule for --user gives the /dev/shm files to the group kvm, which "
+    if (r->ivshmem && !vg_host_group_known(h, "kvm")) {
+        vg_err("the tmpfiles.d rule for the /dev/shm files gives them to the group kvm, which "
                "this host lacks: create it (groupadd -r kvm) and run this again");
         return false;
     }
@@ -91,7 +135,11 @@ bool vg_plan_vm(struct vg_plan *p, const struct vg_host *h, const struct vg_vm_r
     unsigned long mem_kib = 0;
     char *new_xml = vg_domain_edit(r->xml, &e, &old, &changes, &mem_kib);
     if (!new_xml) {
-        vg_err("domain '%s': libvirt returned XML that is not a <domain>", r->domain);
+        if (!old)
+            vg_err("domain '%s': libvirt returned XML that is not a <domain>", r->domain);
+        free(old);
+        vg_sbuf_free(&changes);
+        vg_sbuf_free(&kept);
         return false;
     }
     char *why = vg_xasprintf("%s", changes.len ? changes.data : "");
@@ -132,29 +180,16 @@ bool vg_plan_vm(struct vg_plan *p, const struct vg_host *h, const struct vg_vm_r
     free(new_xml);
     vg_sbuf_free(&changes);
 
-    if (r->ivshmem && r->user) {
-        char *text = vg_xasprintf("# vgapt-setup: shared memory for vgapt-client, owned by %s\n"
-                                  "f /dev/shm/%s 0660 %s kvm -\n%s%s%s",
-                                  r->user, VG_SHM_FRAMES, r->user,
-                                  r->audio ? "f /dev/shm/" VG_SHM_SCREAM " 0660 " : "",
-                                  r->audio ? r->user : "", r->audio ? " kvm -\n" : "");
-        if (vg_plan_write(p, TMPFILES, text, 0644,
-                          "the /dev/shm files belong to the user who runs vgapt-client, "
-                          "not to root or libvirt-qemu")) {
-            const char *argv[] = {"systemd-tmpfiles", "--create", TMPFILES, NULL};
-            vg_plan_run_kept(p, argv, "create the files now with that owner and mode",
-                             "the files in /dev/shm keep their owner until the next boot");
-        }
-        free(text);
-    }
-    if (r->ivshmem)
+    if (r->ivshmem) {
         ivshmem_notes(p, r, mib);
+        shm_rule(p, h, r);
+    }
     if (kept.len)
         vg_sbuf_puts(&p->notes, kept.data);
     vg_sbuf_free(&kept);
     /* A mistyped --resolution (16384x16384: 4 GiB) is the usual cause; the regions come out of
      * the host's memory (/dev/shm) on top of the guest's. */
-    if (r->ivshmem && mem_kib && shm_mib * 1024 * 4 > mem_kib)
+    if (r->ivshmem && mem_kib && shm_mib > mem_kib / 4096)
         vg_sbuf_printf(&p->notes,
                        "Warning: the shared-memory regions take %llu MiB, more than a quarter of "
                        "the VM's %lu MiB of memory, and come out of the host's memory (/dev/shm) "
