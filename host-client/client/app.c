@@ -422,7 +422,7 @@ int vg_client_run(const struct vg_client_config *cfg)
     }
     struct app a = {.cfg = cfg,
                     .overlay = cfg->overlay,
-                    .rops = &vg_renderer_gl,
+                    .rops = vg_renderers[0],
                     .start = vg_time_ns(),
                     .was_ready = true /* draws the first message */};
     int status = 1;

@@ -83,8 +83,10 @@ static void apply(struct vg_input_ctl *c, struct vg_mouse_actions a)
         SDL_Window *w = vg_window_sdl(c->window);
         if (SDL_SetRelativeMouseMode(on ? SDL_TRUE : SDL_FALSE) != 0)
             vg_warn("cannot %s the pointer: %s", on ? "capture" : "release", SDL_GetError());
-        SDL_SetWindowGrab(w, on ? SDL_TRUE : SDL_FALSE);
-        SDL_SetWindowKeyboardGrab(w, on && c->cfg->grab_keyboard ? SDL_TRUE : SDL_FALSE);
+        if (w) {
+            SDL_SetWindowGrab(w, on ? SDL_TRUE : SDL_FALSE);
+            SDL_SetWindowKeyboardGrab(w, on && c->cfg->grab_keyboard ? SDL_TRUE : SDL_FALSE);
+        }
         c->sent_position = false;
         if (on)
             vg_info("pointer captured: %s releases it", c->escape_name);
@@ -324,7 +326,9 @@ static int on_key(struct vg_input_ctl *c, const SDL_KeyboardEvent *k)
 static bool window_to_guest(struct vg_input_ctl *c, int x, int y, int32_t *gx, int32_t *gy)
 {
     SDL_Window *w = vg_window_sdl(c->window);
-    int ww, wh;
+    int ww = 0, wh = 0;
+    if (!w)
+        return false;
     SDL_GetWindowSize(w, &ww, &wh);
     SDL_GL_GetDrawableSize(w, &c->view.win_w, &c->view.win_h);
     if (ww <= 0 || wh <= 0)

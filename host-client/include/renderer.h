@@ -88,6 +88,8 @@ struct vg_renderer_ops {
 };
 
 extern const struct vg_renderer_ops vg_renderer_gl;
+/* The renderers built in, best first; NULL-terminated (renderer/renderers.c). */
+extern const struct vg_renderer_ops *const vg_renderers[];
 
 /* The frame's on-screen rectangle for a window of win_w x win_h (shared by backends, tests):
  * x, y from the top-left. */

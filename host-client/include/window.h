@@ -1,4 +1,7 @@
-/* The window that presents the renderer's output: SDL2 with an OpenGL 3.3 core context.
+/* The window that presents the renderer's output, with its GL context current: an interface
+ * whose backends live in window/<name>/ (window/sdl: SDL2 with an OpenGL 3.3 core context). The
+ * vg_window_* functions dispatch to the backend the window was made by. Events reach filters
+ * as SDL events, so a backend that is not SDL has none to give (sdl() NULL).
  * Context: main thread (SDL's video thread). */
 #pragma once
 
@@ -12,6 +15,7 @@ struct vg_window_options {
     bool fullscreen;
     bool vsync;
     bool hidden;        /* no visible window (benchmarks) */
+    const char *backend; /* [optional] a vg_windows[] name; NULL: the first that works */
 };
 
 enum vg_window_event {
@@ -30,6 +34,29 @@ struct SDL_Window;
  * (VG_WINDOW_EVENT_NONE: swallowed). */
 typedef int (*vg_window_filter)(void *data, const union SDL_Event *ev);
 
+/* A window backend. Its window struct starts with struct vg_window, whose ops point back here. */
+struct vg_window_ops {
+    const char *name;
+    struct vg_window *(*create)(const struct vg_window_options *opts);
+    void (*destroy)(struct vg_window *w);
+    enum vg_window_event (*next_event)(struct vg_window *w);
+    void (*wait_event)(struct vg_window *w, int timeout_ms);
+    void (*set_filter)(struct vg_window *w, vg_window_filter filter, void *data);
+    struct SDL_Window *(*sdl)(struct vg_window *w); /* [optional] */
+    void (*set_title)(struct vg_window *w, const char *title);
+    void (*set_fullscreen)(struct vg_window *w, bool on);
+    void (*drawable_size)(struct vg_window *w, int *width, int *height);
+    void (*swap)(struct vg_window *w);
+};
+
+struct vg_window {
+    const struct vg_window_ops *ops;
+};
+
+/* The backends built in, best first; NULL-terminated. */
+extern const struct vg_window_ops *const vg_windows[];
+extern const struct vg_window_ops vg_window_sdl_ops;
+
 /* Creates the window and makes its GL context current. NULL on error (logged, with what to
  * check: DISPLAY / WAYLAND_DISPLAY, GL drivers). */
 struct vg_window *vg_window_create(const struct vg_window_options *opts);
@@ -45,7 +72,7 @@ void vg_window_wait_event(struct vg_window *w, int timeout_ms);
 
 /* filter: [optional] NULL removes it; data borrowed until it is replaced. */
 void vg_window_set_filter(struct vg_window *w, vg_window_filter filter, void *data);
-/* The SDL window (borrowed), for input grabs. */
+/* The SDL window (borrowed), for input grabs; NULL when the backend is not SDL. */
 struct SDL_Window *vg_window_sdl(struct vg_window *w);
 
 void vg_window_set_title(struct vg_window *w, const char *title);

@@ -1,8 +1,10 @@
 /* vgapt-setup against a real libvirtd with the qemu driver: the plan shows the controllers and
  * addresses libvirt adds (pcie-root-port, pcie-to-pci-bridge on q35), apply defines exactly the
- * planned XML, a re-run keeps a larger region, undo restores the XML byte for byte, a booted
- * domain (TCG, no disk, Code 43 features on) holds the /dev/shm regions with the tmpfiles.d
- * rule's owner, and its UEFI variables survive a later plan's trial copy.
+ * planned XML, a re-run keeps a larger region, undo restores the XML byte for byte and keeps
+ * what the user changed or undefined since the apply (until --force), an ivshmem-doorbell region
+ * and a hand-made <qemu:commandline> one become a <shmem> libvirt takes, a booted domain (TCG,
+ * no disk, Code 43 features on) holds the /dev/shm regions with the tmpfiles.d rule's owner, and
+ * its UEFI variables survive a later plan's trial copy.
  *
  * Everything runs in private namespaces: a PID namespace whose init reaps and whose end kills
  * every daemon and QEMU left, and a mount namespace with fresh tmpfs over /run, /dev/shm and
@@ -413,6 +415,219 @@ static void i440fx_plan_shows_libvirts_address_and_undo_restores_it(void)
     free(before);
 }
 
+/* q35_xml named `name`, with `root_attrs` on <domain> (a namespace), `devices` added at the end
+ * of <devices> and `tail` after it (NULL: none). */
+static char *q35_variant(const char *name, const char *root_attrs, const char *devices,
+                         const char *tail)
+{
+    static const char open[] = "<domain type='qemu'", old_name[] = "<name>win10</name>",
+                      close[] = "  </devices>\n";
+    const char *n = strstr(q35_xml, old_name), *d = strstr(q35_xml, close);
+    const char *after_open = q35_xml + strlen(open), *after_name = n + strlen(old_name);
+    return vg_xasprintf("%s%s%.*s<name>%s</name>%.*s%s%s%s</domain>\n", open, root_attrs,
+                        (int)(n - after_open), after_open, name, (int)(d - after_name), after_name,
+                        devices, close, tail ? tail : "");
+}
+
+static int count(const char *text, const char *needle)
+{
+    int k = 0;
+    for (const char *at = text ? strstr(text, needle) : NULL; at; at = strstr(at + 1, needle))
+        k++;
+    return k;
+}
+
+/* Fault 2: what the user changed through libvirt since the apply (here the vCPUs, as virsh
+ * setvcpus --config does) is shown and kept by undo, dry run and --apply alike, until
+ * --force; a domain the user undefined is not defined again. */
+static void undo_keeps_a_domain_changed_or_undefined_since_the_apply_unless_forced(void)
+{
+    char *xml = q35_variant("vcpus", "", "", NULL);
+    CHECK(define(xml));
+    free(xml);
+    char *before = inactive_xml("vcpus");
+    const char *apply_args[] = {"--domain", "vcpus", "--hide-hypervisor", "--apply", NULL};
+    char *out = run_setup(0, apply_args);
+    CHECK(has(out, "Applied. vgapt-setup undo reverts it."));
+    free(out);
+    virDomainPtr d = virDomainLookupByName(conn, "vcpus");
+    CHECK_MSG(d && virDomainSetVcpusFlags(d, 1, VIR_DOMAIN_AFFECT_CONFIG) == 0, "setvcpus: %s",
+              virGetLastErrorMessage());
+    if (d)
+        virDomainFree(d);
+    char *changed = inactive_xml("vcpus");
+    CHECK(has(changed, "<vcpu placement='static' current='1'>2</vcpu>"));
+
+    const char *dry_args[] = {"undo", NULL};
+    const char *apply_undo_args[] = {"undo", "--apply", NULL};
+    const char *const *refused[] = {dry_args, apply_undo_args};
+    for (int i = 0; i < 2; i++) {
+        out = run_setup(1, refused[i]);
+        CHECK(has(out, "CHANGED: domain vcpus changed since the apply:\n"));
+        CHECK(has(out, "\n-  <vcpu placement=\"static\">2</vcpu>\n"
+                       "+  <vcpu placement=\"static\" current=\"1\">2</vcpu>\n"));
+        CHECK(has(out, "Refused: 1 of these changed since the plan was applied"));
+        CHECK(has(out, "run the command again with --force"));
+        CHECK(out && !strstr(out, "restored domain"));
+        free(out);
+        char *now = inactive_xml("vcpus");
+        CHECK_MSG(now && changed && !strcmp(now, changed), "undo %s did not keep the change:\n%s",
+                  i ? "--apply" : "(dry run)", now);
+        free(now);
+    }
+    free(changed);
+    const char *force_args[] = {"undo", "--apply", "--force", NULL};
+    out = run_setup(0, force_args);
+    CHECK(has(out, "restored domain vcpus\n"));
+    free(out);
+    char *after = inactive_xml("vcpus");
+    CHECK_MSG(after && before && !strcmp(after, before), "undo --force gave:\n%s", after);
+    free(after);
+
+    /* Applied again, then undefined by the user: undo leaves it undefined. */
+    out = run_setup(0, apply_args);
+    free(out);
+    d = virDomainLookupByName(conn, "vcpus");
+    CHECK_MSG(d && virDomainUndefineFlags(d, VIR_DOMAIN_UNDEFINE_NVRAM) == 0, "undefine: %s",
+              virGetLastErrorMessage());
+    if (d)
+        virDomainFree(d);
+    out = run_setup(1, apply_undo_args);
+    CHECK(has(out, "CHANGED: domain vcpus was undefined since the apply: undo would define it "
+                   "again\n"));
+    CHECK(out && !strstr(out, "restored domain"));
+    free(out);
+    char *names = domain_names();
+    CHECK_MSG(names && !strstr(names, "vcpus\n"), "undo defined it again: %s", names);
+    free(names);
+    /* --force defines the backup all the same (and leaves no plan for the next case). */
+    out = run_setup(0, force_args);
+    CHECK(has(out, "restored domain vcpus\n"));
+    free(out);
+    after = inactive_xml("vcpus");
+    CHECK_MSG(after && before && !strcmp(after, before), "undo --force gave:\n%s", after);
+    free(after);
+    free(before);
+}
+
+/* Fault 5: an ivshmem-doorbell region (a socket server and MSI; the server sets its size, so
+ * libvirt refuses a <size> there) becomes ivshmem-plain without them and with a size, which
+ * libvirt takes: the plan's trial copy is libvirt's, and apply defines it. */
+static void a_doorbell_region_becomes_a_plain_one_libvirt_takes(void)
+{
+    char *xml = q35_variant("doorbell", "",
+                            "    <shmem name='looking-glass'><model type='ivshmem-doorbell'/>"
+                            "<server path='/var/lib/libvirt/shmem/"
+                            "looking-glass-sock'/><msi vectors='1' ioeventfd='on'/></shmem>\n",
+                            NULL);
+    CHECK(define(xml));
+    free(xml);
+    char *before = inactive_xml("doorbell");
+    CHECK(has(before, "<model type='ivshmem-doorbell'/>"));
+    CHECK(has(before, "<server path='/var/lib/libvirt/shmem/looking-glass-sock'/>"));
+    const char *plan_args[] = {"--domain",  "doorbell",   "--ivshmem", "--resolution",
+                               "1920x1080", "--no-audio", NULL};
+    char *out = run_setup(0, plan_args);
+    CHECK(has(out, "<shmem name='looking-glass'>: model ivshmem-doorbell -> ivshmem-plain"));
+    CHECK(has(out, "<server> and <msi> dropped (only ivshmem-doorbell has them)"));
+    CHECK(has(out, "<shmem name='looking-glass'>: size (none) -> 32 MiB"));
+    CHECK(has(out, "-      <model type=\"ivshmem-doorbell\"/>\n"
+                   "-      <server path=\"/var/lib/libvirt/shmem/looking-glass-sock\"/>\n"
+                   "-      <msi vectors=\"1\" ioeventfd=\"on\"/>\n"
+                   "+      <model type=\"ivshmem-plain\"/>\n"
+                   "+      <size unit=\"M\">32</size>\n"
+                   "       <address type=\"pci\""));
+    CHECK_MSG(out && !strstr(out, "not libvirt's final form"), "libvirt refused the plan:\n%s",
+              out);
+    free(out);
+    char *names = domain_names();
+    CHECK_MSG(count(names, "doorbell") == 1, "the trial copy is left: %s", names);
+    free(names);
+
+    const char *apply_args[] = {"--domain",  "doorbell",   "--ivshmem", "--resolution",
+                                "1920x1080", "--no-audio", "--apply",   NULL};
+    out = run_setup(0, apply_args);
+    CHECK(has(out, "Applied. vgapt-setup undo reverts it."));
+    free(out);
+    char *held = inactive_xml("doorbell");
+    CHECK(has(held, "<shmem name='looking-glass'>\n      <model type='ivshmem-plain'/>\n"
+                    "      <size unit='M'>32</size>\n      <address type='pci'"));
+    CHECK(held && !strstr(held, "ivshmem-doorbell") && !strstr(held, "<server") &&
+          !strstr(held, "<msi"));
+    free(held);
+    const char *undo_args[] = {"undo", "--apply", NULL};
+    out = run_setup(0, undo_args);
+    CHECK(has(out, "restored domain doorbell\n"));
+    free(out);
+    char *after = inactive_xml("doorbell");
+    CHECK(after && before && !strcmp(after, before));
+    free(after);
+    free(before);
+}
+
+/* Fault 6: a Looking Glass region added by hand as QEMU arguments, as older guides showed, is
+ * found, explained and replaced by one <shmem> on the same file; other QEMU arguments stay. */
+static void a_hand_made_qemu_commandline_region_becomes_one_shmem(void)
+{
+    char *xml =
+        q35_variant("handmade", " xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'", "",
+                    "  <qemu:commandline>\n"
+                    "    <qemu:arg value='-device'/>\n"
+                    "    <qemu:arg value='ivshmem-plain,id=shmem0,memdev=ivshmem,bus=pcie.0'/>\n"
+                    "    <qemu:arg value='-object'/>\n"
+                    "    <qemu:arg value='memory-backend-file,id=ivshmem,share=on,"
+                    "mem-path=/dev/shm/looking-glass,size=32M'/>\n"
+                    "    <qemu:arg value='-fw_cfg'/>\n"
+                    "    <qemu:arg value='opt/vgapt,string=1'/>\n"
+                    "  </qemu:commandline>\n");
+    CHECK(define(xml));
+    free(xml);
+    char *before = inactive_xml("handmade");
+    CHECK(has(before, "mem-path=/dev/shm/looking-glass"));
+    const char *plan_args[] = {"--domain",  "handmade",   "--ivshmem", "--resolution",
+                               "1920x1080", "--no-audio", NULL};
+    char *out = run_setup(0, plan_args);
+    CHECK(has(out, "Replaced an IVSHMEM device added by hand in <qemu:commandline> (-device "
+                   "ivshmem-plain,id=shmem0,memdev=ivshmem,bus=pcie.0; -object memory-backend-"
+                   "file,id=ivshmem,share=on,mem-path=/dev/shm/looking-glass,size=32M) with "
+                   "<shmem name='looking-glass'> on the same file"));
+    CHECK(has(out, "removed the hand-made IVSHMEM device on /dev/shm/looking-glass from "
+                   "<qemu:commandline>"));
+    CHECK(has(out, "-    <qemu:arg value=\"memory-backend-file,id=ivshmem,share=on,"
+                   "mem-path=/dev/shm/looking-glass,size=32M\"/>\n"));
+    CHECK_MSG(out && !strstr(out, "not libvirt's final form"), "libvirt refused the plan:\n%s",
+              out);
+    free(out);
+
+    const char *apply_args[] = {"--domain",  "handmade",   "--ivshmem", "--resolution",
+                                "1920x1080", "--no-audio", "--apply",   NULL};
+    out = run_setup(0, apply_args);
+    CHECK(has(out, "Applied. vgapt-setup undo reverts it."));
+    free(out);
+    char *held = inactive_xml("handmade");
+    CHECK_MSG(count(held, "<shmem name='looking-glass'>") == 1 && count(held, "<shmem ") == 1,
+              "libvirt holds:\n%s", held);
+    CHECK(has(held, "<shmem name='looking-glass'>\n      <model type='ivshmem-plain'/>\n"
+                    "      <size unit='M'>32</size>\n"));
+    CHECK_MSG(held && !strstr(held, "/dev/shm/looking-glass") && !strstr(held, "memdev=ivshmem"),
+              "a hand-made device is left on the file:\n%s", held);
+    CHECK(has(held, "<qemu:arg value='-fw_cfg'/>\n    <qemu:arg value='opt/vgapt,string=1'/>\n"));
+    free(held);
+    /* Planned again on libvirt's form: nothing left to replace. */
+    out = run_setup(0, plan_args);
+    CHECK(has(out, "Domain handmade already has every requested device and setting"));
+    CHECK(out && !strstr(out, "Replaced an IVSHMEM device"));
+    free(out);
+    const char *undo_args[] = {"undo", "--apply", NULL};
+    out = run_setup(0, undo_args);
+    CHECK(has(out, "restored domain handmade\n"));
+    free(out);
+    char *after = inactive_xml("handmade");
+    CHECK(after && before && !strcmp(after, before));
+    free(after);
+    free(before);
+}
+
 static pid_t qemu_pid(const char *name)
 {
     char path[300], text[32] = "";
@@ -530,6 +745,9 @@ static int run(const char *which)
     if (!strcmp(which, "plans")) {
         RUN(q35_plan_shows_libvirts_controllers_and_undo_restores_it);
         RUN(i440fx_plan_shows_libvirts_address_and_undo_restores_it);
+        RUN(undo_keeps_a_domain_changed_or_undefined_since_the_apply_unless_forced);
+        RUN(a_doorbell_region_becomes_a_plain_one_libvirt_takes);
+        RUN(a_hand_made_qemu_commandline_region_becomes_one_shmem);
     } else {
         RUN(a_booted_domain_holds_the_regions_with_the_rules_owner);
     }

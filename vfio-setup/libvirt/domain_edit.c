@@ -198,12 +198,15 @@ static bool shmem(xmlNodePtr devices, const char *name, uint32_t mib, bool keep_
         return true;
     }
     if (!size || kib != (unsigned long long)mib * 1024) {
-        unsigned long long old = kib / 1024;
-        if (!size)
+        /* No <size> at all: an ivshmem-doorbell region, sized by its server. */
+        char was_size[32] = "(none)";
+        if (size)
+            snprintf(was_size, sizeof(was_size), "%llu", kib / 1024);
+        else
             size = xmlNewChild(s, NULL, X("size"), NULL);
         xmlNodeSetContent(size, X(num));
         xmlSetProp(size, X("unit"), X("M"));
-        vg_sbuf_printf(changes, "<shmem name='%s'>: size %llu -> %u MiB\n", name, old, mib);
+        vg_sbuf_printf(changes, "<shmem name='%s'>: size %s -> %u MiB\n", name, was_size, mib);
     }
     return true;
 }

@@ -5,7 +5,9 @@
 
 #include "vg/log.h"
 
-struct vg_window {
+/* The SDL backend: an SDL2 window with an OpenGL 3.3 core context. */
+struct sdl_window {
+    struct vg_window base;
     SDL_Window *window;
     SDL_GLContext gl;
     bool fullscreen;
@@ -13,7 +15,10 @@ struct vg_window {
     void *filter_data;
 };
 
-struct vg_window *vg_window_create(const struct vg_window_options *opts)
+static void sdl_destroy(struct vg_window *base);
+static void sdl_set_fullscreen(struct vg_window *base, bool on);
+
+static struct vg_window *sdl_create(const struct vg_window_options *opts)
 {
     if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
         vg_err("cannot open a window: %s (run it inside a desktop session: is DISPLAY or "
@@ -21,9 +26,10 @@ struct vg_window *vg_window_create(const struct vg_window_options *opts)
                SDL_GetError());
         return NULL;
     }
-    struct vg_window *w = calloc(1, sizeof(*w));
+    struct sdl_window *w = calloc(1, sizeof(*w));
     if (!w)
         goto fail;
+    w->base.ops = &vg_window_sdl_ops;
     SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, 3);
     SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, 3);
     SDL_GL_SetAttribute(SDL_GL_CONTEXT_PROFILE_MASK, SDL_GL_CONTEXT_PROFILE_CORE);
@@ -55,18 +61,19 @@ struct vg_window *vg_window_create(const struct vg_window_options *opts)
         vg_log(opts->vsync ? VG_LOG_WARN : VG_LOG_DEBUG, "cannot turn vsync %s: %s",
                opts->vsync ? "on" : "off", SDL_GetError());
     if (opts->fullscreen)
-        vg_window_set_fullscreen(w, true);
-    return w;
+        sdl_set_fullscreen(&w->base, true);
+    return &w->base;
 
 fail:
-    vg_window_destroy(w);
+    sdl_destroy(w ? &w->base : NULL);
     return NULL;
 }
 
-void vg_window_destroy(struct vg_window *w)
+static void sdl_destroy(struct vg_window *base)
 {
-    if (!w)
+    if (!base)
         return;
+    struct sdl_window *w = (struct sdl_window *)base;
     if (w->gl)
         SDL_GL_DeleteContext(w->gl);
     if (w->window)
@@ -77,13 +84,14 @@ void vg_window_destroy(struct vg_window *w)
      * then reports them from an unnamed module), and an exiting process gains nothing. */
 }
 
-enum vg_window_event vg_window_next_event(struct vg_window *w)
+static enum vg_window_event sdl_next_event(struct vg_window *base)
 {
+    struct sdl_window *w = (struct sdl_window *)base;
     SDL_Event ev;
     while (SDL_PollEvent(&ev)) {
         int f = w->filter ? w->filter(w->filter_data, &ev) : -1;
         if (f == VG_WINDOW_EVENT_TOGGLE_FULLSCREEN) {
-            vg_window_set_fullscreen(w, !w->fullscreen);
+            sdl_set_fullscreen(base, !w->fullscreen);
             return VG_WINDOW_EVENT_REDRAW;
         }
         if (f > VG_WINDOW_EVENT_NONE)
@@ -101,7 +109,7 @@ enum vg_window_event vg_window_next_event(struct vg_window *w)
             if (ev.key.repeat)
                 break;
             if (ev.key.keysym.sym == SDLK_F11) {
-                vg_window_set_fullscreen(w, !w->fullscreen);
+                sdl_set_fullscreen(base, !w->fullscreen);
                 return VG_WINDOW_EVENT_REDRAW;
             }
             if (ev.key.keysym.sym == SDLK_F12)
@@ -114,30 +122,32 @@ enum vg_window_event vg_window_next_event(struct vg_window *w)
     return VG_WINDOW_EVENT_NONE;
 }
 
-void vg_window_wait_event(struct vg_window *w, int timeout_ms)
+static void sdl_wait_event(struct vg_window *base, int timeout_ms)
 {
-    (void)w;
+    (void)base;
     SDL_WaitEventTimeout(NULL, timeout_ms);
 }
 
-void vg_window_set_filter(struct vg_window *w, vg_window_filter filter, void *data)
+static void sdl_set_filter(struct vg_window *base, vg_window_filter filter, void *data)
 {
+    struct sdl_window *w = (struct sdl_window *)base;
     w->filter = filter;
     w->filter_data = data;
 }
 
-struct SDL_Window *vg_window_sdl(struct vg_window *w)
+static struct SDL_Window *sdl_sdl(struct vg_window *base)
 {
-    return w->window;
+    return ((struct sdl_window *)base)->window;
 }
 
-void vg_window_set_title(struct vg_window *w, const char *title)
+static void sdl_set_title(struct vg_window *base, const char *title)
 {
-    SDL_SetWindowTitle(w->window, title);
+    SDL_SetWindowTitle(((struct sdl_window *)base)->window, title);
 }
 
-void vg_window_set_fullscreen(struct vg_window *w, bool on)
+static void sdl_set_fullscreen(struct vg_window *base, bool on)
 {
+    struct sdl_window *w = (struct sdl_window *)base;
     if (SDL_SetWindowFullscreen(w->window, on ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0) != 0) {
         vg_warn("cannot %s fullscreen: %s", on ? "enter" : "leave", SDL_GetError());
         return;
@@ -145,12 +155,26 @@ void vg_window_set_fullscreen(struct vg_window *w, bool on)
     w->fullscreen = on;
 }
 
-void vg_window_drawable_size(struct vg_window *w, int *width, int *height)
+static void sdl_drawable_size(struct vg_window *base, int *width, int *height)
 {
-    SDL_GL_GetDrawableSize(w->window, width, height);
+    SDL_GL_GetDrawableSize(((struct sdl_window *)base)->window, width, height);
 }
 
-void vg_window_swap(struct vg_window *w)
+static void sdl_swap(struct vg_window *base)
 {
-    SDL_GL_SwapWindow(w->window);
+    SDL_GL_SwapWindow(((struct sdl_window *)base)->window);
 }
+
+const struct vg_window_ops vg_window_sdl_ops = {
+    .name = "sdl",
+    .create = sdl_create,
+    .destroy = sdl_destroy,
+    .next_event = sdl_next_event,
+    .wait_event = sdl_wait_event,
+    .set_filter = sdl_set_filter,
+    .sdl = sdl_sdl,
+    .set_title = sdl_set_title,
+    .set_fullscreen = sdl_set_fullscreen,
+    .drawable_size = sdl_drawable_size,
+    .swap = sdl_swap,
+};
