@@ -158,6 +158,41 @@ static void settled_stats(struct vg_audio_player *p, struct vg_audio_stats *s)
     vg_audio_player_get_stats(p, s);
 }
 
+/* One case's files under tmp: NAME-player.log, NAME.wav, NAME-record.log. */
+struct case_files {
+    char log[700], wav[700], rlog[700];
+};
+
+/* Makes the guest's ring in format f, starts the recorder when rec is not NULL, then the player
+ * with its log captured, and lets the guest play for play_s. NULL (a failed check) when the
+ * ring cannot be made. */
+static struct vg_audio_player *case_start(struct guest *g, const struct fmt *f, const char *name,
+                                          struct case_files *cf, pid_t *rec, double play_s)
+{
+    snprintf(cf->log, sizeof(cf->log), "%s/%s-player.log", tmp, name);
+    snprintf(cf->wav, sizeof(cf->wav), "%s/%s.wav", tmp, name);
+    snprintf(cf->rlog, sizeof(cf->rlog), "%s/%s-record.log", tmp, name);
+    if (!guest_create(g, f)) {
+        CHECK_MSG(false, "cannot make the ring %s", g->shm);
+        guest_destroy(g);
+        return NULL;
+    }
+    if (rec)
+        *rec = audio_record_start(&env, cf->wav, cf->rlog);
+    capture_start(cf->log);
+    struct vg_audio_player *p = player_start(g);
+    vg_sleep_ns(200 * VG_NS_PER_MS);
+    guest_play(g, play_s);
+    return p;
+}
+
+/* After a failed check: the player's log, for the reader of the test's output. */
+static void show_log_on_failure(const char *log, const char *text)
+{
+    if (vg_test_failures)
+        fprintf(stderr, "--- player log %s:\n%.6000s\n---\n", log, text ? text : "");
+}
+
 /* The guest plays 48 kHz, then flips between four formats (a channel map, a rate, a sample
  * size) every flip_ms for 3 s, writing a chunk every tick_ms, then settles on 44.1 kHz for 3 s
  * (it plays within the longest hold, a second). At most `most` streams may open while it
@@ -167,21 +202,15 @@ static void flapping(uint32_t flip_ms, uint32_t tick_ms, uint64_t most, uint64_t
     static const struct fmt flips[] = {
         {48000, 16, 2, 0x3}, {48000, 16, 2, 0x30}, {44100, 16, 2, 0x3}, {48000, 24, 2, 0x3}};
     const struct fmt last = {44100, 16, 2, 0x3};
-    char log[700], wav[700], rlog[700];
-    snprintf(log, sizeof(log), "%s/flap%u-player.log", tmp, flip_ms);
-    snprintf(wav, sizeof(wav), "%s/flap%u.wav", tmp, flip_ms);
-    snprintf(rlog, sizeof(rlog), "%s/flap%u-record.log", tmp, flip_ms);
+    char name[32];
+    snprintf(name, sizeof(name), "flap%u", flip_ms);
+    struct case_files cf;
     struct guest g;
-    if (!guest_create(&g, &flips[0])) {
-        CHECK_MSG(false, "cannot make the ring %s", g.shm);
-        guest_destroy(&g);
+    pid_t rec;
+    struct vg_audio_player *p = case_start(&g, &flips[0], name, &cf, &rec, 0.6);
+    if (!p)
         return;
-    }
-    pid_t rec = audio_record_start(&env, wav, rlog);
-    capture_start(log);
-    struct vg_audio_player *p = player_start(&g);
-    vg_sleep_ns(200 * VG_NS_PER_MS);
-    guest_play(&g, 0.6);
+    const char *log = cf.log, *wav = cf.wav;
     struct vg_audio_stats s0, s1;
     vg_audio_player_get_stats(p, &s0);
 
@@ -247,8 +276,7 @@ static void flapping(uint32_t flip_ms, uint32_t tick_ms, uint64_t most, uint64_t
     } else {
         CHECK_MSG(false, "no recording in %s", wav);
     }
-    if (vg_test_failures)
-        fprintf(stderr, "--- player log %s:\n%.6000s\n---\n", log, text ? text : "");
+    show_log_on_failure(log, text);
     free(text);
     guest_destroy(&g);
 }
@@ -273,21 +301,13 @@ static void format_flipped_every_100ms_reopens_the_stream_a_few_times(void)
 static void single_format_change_plays_at_once(void)
 {
     const struct fmt a = {48000, 16, 2, 0x3}, b = {44100, 24, 2, 0x3};
-    char log[700], wav[700], rlog[700];
-    snprintf(log, sizeof(log), "%s/change-player.log", tmp);
-    snprintf(wav, sizeof(wav), "%s/change.wav", tmp);
-    snprintf(rlog, sizeof(rlog), "%s/change-record.log", tmp);
+    struct case_files cf;
     struct guest g;
-    if (!guest_create(&g, &a)) {
-        CHECK_MSG(false, "cannot make the ring %s", g.shm);
-        guest_destroy(&g);
+    pid_t rec;
+    struct vg_audio_player *p = case_start(&g, &a, "change", &cf, &rec, 1);
+    if (!p)
         return;
-    }
-    pid_t rec = audio_record_start(&env, wav, rlog);
-    capture_start(log);
-    struct vg_audio_player *p = player_start(&g);
-    vg_sleep_ns(200 * VG_NS_PER_MS);
-    guest_play(&g, 1);
+    const char *log = cf.log, *wav = cf.wav;
     struct vg_audio_stats s0, s1;
     vg_audio_player_get_stats(p, &s0);
     guest_open(&g, &b);
@@ -333,8 +353,7 @@ static void single_format_change_plays_at_once(void)
     } else {
         CHECK_MSG(false, "no recording in %s", wav);
     }
-    if (vg_test_failures)
-        fprintf(stderr, "--- player log %s:\n%.6000s\n---\n", log, text ? text : "");
+    show_log_on_failure(log, text);
     free(text);
     guest_destroy(&g);
 }
@@ -343,18 +362,11 @@ static void single_format_change_plays_at_once(void)
 static void fast_writer_is_taken_at_the_cadence(void)
 {
     const struct fmt f = {48000, 16, 2, 0x3};
-    char log[700];
-    snprintf(log, sizeof(log), "%s/fast-player.log", tmp);
+    struct case_files cf;
     struct guest g;
-    if (!guest_create(&g, &f)) {
-        CHECK_MSG(false, "cannot make the ring %s", g.shm);
-        guest_destroy(&g);
+    struct vg_audio_player *p = case_start(&g, &f, "fast", &cf, NULL, 0.5);
+    if (!p)
         return;
-    }
-    capture_start(log);
-    struct vg_audio_player *p = player_start(&g);
-    vg_sleep_ns(200 * VG_NS_PER_MS);
-    guest_play(&g, 0.5);
     struct vg_audio_stats s0, s1;
     settled_stats(p, &s0);
     uint64_t written0 = g.written, start = vg_time_ns();
@@ -392,11 +404,9 @@ static void fast_writer_is_taken_at_the_cadence(void)
     CHECK_MSG(s1.reopens == s0.reopens && s1.state == VG_AUDIO_PLAYING,
               "the stream was reopened (%llu -> %llu) or stopped (state %d)",
               (unsigned long long)s0.reopens, (unsigned long long)s1.reopens, (int)s1.state);
-    if (vg_test_failures) {
-        char *text = vg_test_slurp(log);
-        fprintf(stderr, "--- player log %s:\n%.6000s\n---\n", log, text ? text : "");
-        free(text);
-    }
+    char *text = vg_test_slurp(cf.log);
+    show_log_on_failure(cf.log, text);
+    free(text);
     guest_destroy(&g);
 }
 
@@ -406,18 +416,12 @@ static void fast_writer_is_taken_at_the_cadence(void)
 static void restart_flood_is_logged_once(void)
 {
     const struct fmt f = {48000, 16, 2, 0x3};
-    char log[700];
-    snprintf(log, sizeof(log), "%s/restart-player.log", tmp);
+    struct case_files cf;
     struct guest g;
-    if (!guest_create(&g, &f)) {
-        CHECK_MSG(false, "cannot make the ring %s", g.shm);
-        guest_destroy(&g);
+    struct vg_audio_player *p = case_start(&g, &f, "restart", &cf, NULL, 0.5);
+    if (!p)
         return;
-    }
-    capture_start(log);
-    struct vg_audio_player *p = player_start(&g);
-    vg_sleep_ns(200 * VG_NS_PER_MS);
-    guest_play(&g, 0.5);
+    const char *log = cf.log;
     struct vg_audio_stats s0, s1;
     vg_audio_player_get_stats(p, &s0);
     uint64_t start = vg_time_ns(), n = 0;
@@ -445,8 +449,7 @@ static void restart_flood_is_logged_once(void)
     CHECK_MSG(s1.reopens == s0.reopens && s1.state == VG_AUDIO_PLAYING,
               "the stream was reopened (%llu -> %llu) or stopped (state %d)",
               (unsigned long long)s0.reopens, (unsigned long long)s1.reopens, (int)s1.state);
-    if (vg_test_failures)
-        fprintf(stderr, "--- player log %s:\n%.6000s\n---\n", log, text ? text : "");
+    show_log_on_failure(log, text);
     free(text);
     guest_destroy(&g);
 }
