@@ -52,15 +52,6 @@ static const char *prog_path(const char *name)
     return NULL;
 }
 
-static void trim(char *s)
-{
-    size_t n = strlen(s);
-    while (n && isspace((unsigned char)s[n - 1]))
-        s[--n] = 0;
-    size_t k = strspn(s, " \t\n");
-    memmove(s, s + k, n - k + 1);
-}
-
 static void add_opt(struct help *h, const char *name, bool value, const char *def,
                     const char *choices)
 {
@@ -86,8 +77,8 @@ static void parse_help_line(struct help *h, const char *line)
     }
     snprintf(left, sizeof(left), "%.*s", (int)(split - 2), line + 2);
     snprintf(right, sizeof(right), "%s", split < len ? line + split : "");
-    trim(left);
-    trim(right);
+    vg_test_trim(left);
+    vg_test_trim(right);
 
     char def[256] = "", choices[512] = ",";
     const char *d = strstr(right, "(default: ");
@@ -524,7 +515,7 @@ static void unmark(char *s)
         *o++ = *p;
     }
     *o = 0;
-    trim(s);
+    vg_test_trim(s);
 }
 
 /* Splits a table row at unescaped |. */
@@ -593,7 +584,7 @@ static void check_table(const struct where *w, char **lines, size_t n)
     size_t nc = split_row(header, cells, 16);
     int oc = -1, dc = -1;
     for (size_t i = 0; i < nc; i++) {
-        trim(cells[i]);
+        vg_test_trim(cells[i]);
         if (strcmp(cells[i], "option") == 0)
             oc = (int)i;
         if (strcmp(cells[i], "default") == 0)

@@ -82,15 +82,6 @@ static bool is_not_built(const char *key)
     return false;
 }
 
-static void trim(char *s)
-{
-    size_t n = strlen(s);
-    while (n && isspace((unsigned char)s[n - 1]))
-        s[--n] = 0;
-    size_t k = strspn(s, " \t");
-    memmove(s, s + k, n - k + 1);
-}
-
 static bool in_list(const char *list, const char *item)
 {
     char needle[128];
@@ -254,7 +245,7 @@ static void parse_page(struct page *pg, const char *program, const char *keys_ke
             cur = NULL;
             bool subsection = strncmp(line, "## ", 3) == 0;
             char *title = line + strspn(line, "#");
-            trim(title);
+            vg_test_trim(title);
             if (subsection) {
                 if (where == OPTIONS) {
                     snprintf(key, sizeof(key), "%s %.*s", program, (int)strcspn(title, " "), title);
@@ -270,7 +261,7 @@ static void parse_page(struct page *pg, const char *program, const char *keys_ke
         }
         if (line[0] == '\t') {
             char *t = line;
-            trim(t);
+            vg_test_trim(t);
             if (cur && strncmp(t, "Default: ", 9) == 0) {
                 CHECK_MSG(!cur->has_def, "%s:%d: a second Default line for --%s", pg->file, line_no,
                           cur->name);
@@ -293,7 +284,7 @@ static void parse_page(struct page *pg, const char *program, const char *keys_ke
         char plain[1024];
         snprintf(plain, sizeof(plain), "%s", line);
         unmark(plain);
-        trim(plain);
+        vg_test_trim(plain);
         if (where == COMMANDS) {
             char name[64];
             snprintf(name, sizeof(name), "%.*s", (int)strcspn(plain, " "), plain);
@@ -317,14 +308,14 @@ static void parse_page(struct page *pg, const char *program, const char *keys_ke
             bool takes_arg;
             const char *rest = parse_names(plain, cur, &takes_arg);
             snprintf(cur->arg, sizeof(cur->arg), "%s", rest);
-            trim(cur->arg);
+            vg_test_trim(cur->arg);
         } else { /* "key = ARG" */
             int kl = (int)strcspn(plain, " =");
             snprintf(cur->name, sizeof(cur->name), "%.*s", kl, plain);
             snprintf(cur->names, sizeof(cur->names), ",%.*s,", kl, plain);
             const char *eq = strchr(plain, '=');
             snprintf(cur->arg, sizeof(cur->arg), "%s", eq ? eq + 1 : "");
-            trim(cur->arg);
+            vg_test_trim(cur->arg);
         }
     }
 }

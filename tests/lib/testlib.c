@@ -1,5 +1,6 @@
 #include "testlib.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -170,6 +171,17 @@ char *vg_test_read_file(const char *path, size_t *len_out)
 char *vg_test_slurp(const char *path)
 {
     return vg_test_read_file(path, NULL);
+}
+
+void vg_test_trim(char *s)
+{
+    size_t n = strlen(s);
+    while (n && isspace((unsigned char)s[n - 1]))
+        s[--n] = 0;
+    size_t k = 0;
+    while (isspace((unsigned char)s[k]))
+        k++;
+    memmove(s, s + k, n - k + 1);
 }
 
 void vg_test_read_text(const char *path, char *buf, size_t size)

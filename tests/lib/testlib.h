@@ -73,6 +73,8 @@ char *vg_test_read_file(const char *path, size_t *len);
 char *vg_test_slurp(const char *path);
 /* At most size - 1 bytes of a file into buf, NUL-terminated (empty if unreadable). */
 void vg_test_read_text(const char *path, char *buf, size_t size);
+/* Removes leading and trailing white space (spaces, tabs, newlines) from s, in place. */
+void vg_test_trim(char *s);
 /* Waits up to timeout_ms for pid; returns its exit status (0..255), 128+signal, or -1 on
  * timeout (the child is then killed). */
 int vg_test_wait(pid_t pid, int timeout_ms);
