@@ -790,8 +790,13 @@ struct vg_audio_player *vg_audio_player_create(const struct vg_audio_player_opti
     p->burst = p->cap_chunks - 1;
     p->period_ns = CHUNK_MS * VG_NS_PER_MS;
     p->ctl.ratio = 1.0;
-    p->sops = vg_audio_sources[0];
+    p->sops = o->source && o->source[0] ? vg_audio_source_find(o->source) : vg_audio_sources[0];
     p->kops = vg_audio_sinks[0];
+    if (o->source && o->source[0] && !p->sops) {
+        vg_err("audio: no audio source '%s' in this build (give auto, scream or spice)",
+               o->source);
+        goto fail;
+    }
     if (!p->sops || !p->kops) {
         vg_err("audio: this build has no audio %s", p->sops ? "sink (PipeWire)" : "source");
         goto fail;
@@ -802,7 +807,8 @@ struct vg_audio_player *vg_audio_player_create(const struct vg_audio_player_opti
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&p->wake, &ca);
     pthread_condattr_destroy(&ca);
-    p->src = p->sops->create(p->path, p->cap_chunks - 2);
+    p->src = p->sops->create(&(struct vg_audio_source_args){
+        .path = p->path, .max_behind = p->cap_chunks - 2, .pcm = o->pcm});
     if (!p->src)
         goto fail;
     int r = pthread_create(&p->thread, NULL, run, p);

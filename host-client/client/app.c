@@ -9,8 +9,10 @@
 #ifdef VG_HAVE_AUDIO
 #include "audio_player.h"
 #endif
+#include "audio_pcm_queue.h"
 #include "input_ctl.h"
 #include "link.h"
+#include "spice_audio.h"
 #include "stats.h"
 #include "window.h"
 #include "vg/log.h"
@@ -55,6 +57,8 @@ struct app {
     bool cursor_visible;
     char title[128];
     struct vg_audio_player *audio;
+    struct vg_pcm_queue *pcm;          /* [optional] SPICE playback for the player */
+    struct vg_spice_audio *spice_audio; /* its session, where input holds none */
     char audio_line[192];       /* the overlay's audio line */
     struct vg_input_ctl *input; /* keyboard and mouse to the guest */
 };
@@ -248,10 +252,37 @@ static bool present(struct app *a, const char *message)
 }
 
 #ifdef VG_HAVE_AUDIO
-static struct vg_audio_player *start_audio(const struct vg_client_config *cfg)
+/* The SPICE playback queue when the audio source may be SPICE and a server is named; NULL
+ * otherwise (or out of memory, logged: Scream still plays). */
+static struct vg_pcm_queue *spice_queue(const struct vg_client_config *cfg)
+{
+    struct vg_input_addr addr;
+    char err[400];
+    if (strcmp(vg_client_audio_sources[cfg->audio_source], "scream") == 0 ||
+        !vg_input_parse_addr(cfg->spice, &addr, err, sizeof(err)) ||
+        addr.kind == VG_INPUT_ADDR_NONE)
+        return NULL;
+    return vg_pcm_queue_create(16);
+}
+
+/* A session of the audio's own, where input holds none. */
+static struct vg_spice_audio *spice_session(const struct vg_client_config *cfg,
+                                            struct vg_pcm_queue *q)
+{
+    struct vg_input_addr addr;
+    char err[400];
+    if (!q || !vg_input_parse_addr(cfg->spice, &addr, err, sizeof(err)))
+        return NULL;
+    return vg_spice_audio_create(&addr, q);
+}
+
+static struct vg_audio_player *start_audio(const struct vg_client_config *cfg,
+                                           struct vg_pcm_queue *pcm)
 {
     struct vg_audio_player_options o = {
         .path = cfg->scream,
+        .source = vg_client_audio_sources[cfg->audio_source],
+        .pcm = pcm,
         .target = cfg->audio_target,
         .role = cfg->audio_role,
         .latency_ms = (uint32_t)cfg->audio_latency_ms,
@@ -293,14 +324,22 @@ static int run_audio_only(const struct vg_client_config *cfg)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    struct vg_audio_player *p = start_audio(cfg);
-    if (!p)
+    struct vg_pcm_queue *pcm = spice_queue(cfg);
+    struct vg_audio_player *p = start_audio(cfg, pcm);
+    if (!p) {
+        vg_pcm_queue_destroy(pcm);
         return 1;
+    }
+    struct vg_spice_audio *session = spice_session(cfg, pcm);
     uint64_t start = vg_time_ns();
     while (!quit_signal &&
-           (!cfg->seconds || vg_time_ns() - start < (uint64_t)cfg->seconds * VG_NS_PER_S))
+           (!cfg->seconds || vg_time_ns() - start < (uint64_t)cfg->seconds * VG_NS_PER_S)) {
+        vg_spice_audio_poll(session);
         vg_sleep_ns(50 * VG_NS_PER_MS);
+    }
     vg_audio_player_destroy(p);
+    vg_spice_audio_destroy(session);
+    vg_pcm_queue_destroy(pcm);
     return 0;
 }
 #else
@@ -334,12 +373,19 @@ static bool app_open(struct app *a)
         return false;
 #ifdef VG_HAVE_AUDIO
     /* Audio is optional: a failure is logged and the video goes on. */
-    if (cfg->audio)
-        a->audio = start_audio(cfg);
+    if (cfg->audio) {
+        a->pcm = spice_queue(cfg);
+        a->audio = start_audio(cfg, a->pcm);
+    }
 #endif
     a->input = vg_input_ctl_create(cfg, a->window);
     if (!a->input)
         return false;
+#ifdef VG_HAVE_AUDIO
+    /* One SPICE session carries keyboard, mouse and audio. */
+    if (a->audio && a->pcm && !vg_input_ctl_set_audio(a->input, a->pcm))
+        a->spice_audio = spice_session(cfg, a->pcm);
+#endif
     vg_window_set_filter(a->window, vg_input_ctl_filter, a->input);
     vg_stats_init(&a->stats, a->start);
     return !cfg->stats || vg_stats_keep_history(&a->stats);
@@ -354,6 +400,8 @@ static void app_close(struct app *a)
     vg_audio_player_destroy(a->audio);
 #endif
     vg_input_ctl_destroy(a->input);
+    vg_spice_audio_destroy(a->spice_audio);
+    vg_pcm_queue_destroy(a->pcm);
     vg_link_destroy(a->link);
     if (a->renderer)
         a->rops->destroy(a->renderer);
@@ -443,6 +491,7 @@ int vg_client_run(const struct vg_client_config *cfg)
         if (!a.have_frame)
             vg_input_ctl_set_frame(a.input, NULL);
         redraw |= vg_input_ctl_poll(a.input) && a.overlay;
+        vg_spice_audio_poll(a.spice_audio);
         a.stats.view.extra2 = vg_input_ctl_line(a.input);
         if (a.overlay && now - a.last_audio_line >= IDLE_REDRAW_NS) {
             update_audio_line(&a);

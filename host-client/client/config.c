@@ -8,6 +8,7 @@
 #include "vg/opts.h"
 #include "vg/version.h"
 
+const char *const vg_client_audio_sources[] = {"auto", "scream", "spice", NULL};
 static const char *const scale_names[] = {"fit", "integer", "stretch", "native", NULL};
 static const char *const filter_names[] = {"linear", "nearest", NULL};
 static const char *const level_names[] = {"error", "warn", "info", "debug", NULL};
@@ -58,12 +59,17 @@ static size_t build_table(struct vg_opt *t, struct vg_client_config *c)
         OPT("screenshot-serial", 0, VG_OPT_INT, &c->screenshot_serial, 1, 1e18, NULL, "N",
             "testing: the frame serial --screenshot waits for", NULL),
         OPT("audio", 0, VG_OPT_FLAG, &c->audio, 0, 0, NULL, NULL,
-            "play the guest's audio from the Scream driver's IVSHMEM ring (--no-audio: off)",
+            "play the guest's audio, from Scream or SPICE (--audio-source; --no-audio: off)",
             NULL),
         OPT("audio-only", 0, VG_OPT_FLAG, &c->audio_only, 0, 0, NULL, NULL,
             "no window: play the guest's audio only (see vgapt-audio.service)", NULL),
         OPT("scream", 0, VG_OPT_STRING, &c->scream, 0, 0, NULL, "FILE",
             "the Scream IVSHMEM region: /dev/shm/NAME of <shmem name='NAME'>", NULL),
+        OPT("audio-source", 0, VG_OPT_CHOICE, &c->audio_source, 0, 0, vg_client_audio_sources,
+            "SOURCE",
+            "where the guest's audio comes from: scream (the IVSHMEM ring), spice (the "
+            "playback channel of --spice) or auto (Scream while its ring is live, else SPICE)",
+            NULL),
         OPT("audio-target", 0, VG_OPT_STRING, &c->audio_target, 0, 0, NULL, "NODE",
             "PipeWire sink (node.name or serial) to play on; empty: the default sink", NULL),
         OPT("audio-role", 0, VG_OPT_STRING, &c->audio_role, 0, 0, NULL, "ROLE",
@@ -175,6 +181,12 @@ enum vg_client_parse vg_client_config_parse(struct vg_client_config *c, int argc
         if (!vg_input_parse_addr(c->spice, &addr, err, sizeof(err)) ||
             !vg_input_ctl_check_key(c->escape_key, err, sizeof(err))) {
             fprintf(stderr, "vgapt-client: %s\n", err);
+            return VG_CLIENT_EXIT_ERROR;
+        }
+        if (strcmp(vg_client_audio_sources[c->audio_source], "spice") == 0 &&
+            addr.kind == VG_INPUT_ADDR_NONE) {
+            fprintf(stderr, "vgapt-client: --audio-source spice needs --spice URI: the VM's "
+                            "SPICE server (unix:/PATH or HOST:PORT)\n");
             return VG_CLIENT_EXIT_ERROR;
         }
         return VG_CLIENT_RUN;

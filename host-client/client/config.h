@@ -29,6 +29,7 @@ struct vg_client_config {
     bool audio;             /* play the guest's Scream audio (--no-audio: off) */
     bool audio_only;        /* no window: audio alone */
     char *scream;           /* the Scream IVSHMEM region */
+    int audio_source;       /* index into vg_client_audio_sources */
     char *audio_target;     /* [optional] PipeWire sink to play on */
     char *audio_role;       /* media.role */
     int64_t audio_latency_ms;
@@ -42,6 +43,9 @@ struct vg_client_config {
     bool capture_on_start;  /* capture the pointer once connected */
     bool grab_keyboard;     /* while captured, grab the keyboard too (Alt+Tab to the guest) */
 };
+
+/* --audio-source's names, NULL-terminated: the audio source backends' names (audio_source.h). */
+extern const char *const vg_client_audio_sources[];
 
 enum vg_client_parse {
     VG_CLIENT_RUN,

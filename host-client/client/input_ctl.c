@@ -24,6 +24,7 @@ struct vg_input_ctl {
     struct vg_window *window;
     const struct vg_input_ops *ops;
     struct vg_input *in;
+    struct vg_pcm_queue *pcm; /* [optional] the guest's audio from the same session */
     struct vg_input_addr addr;
     char where[300];
     uint64_t failed_at; /* when the backend last failed; 0: it has not */
@@ -208,6 +209,18 @@ static void follow_failure(struct vg_input_ctl *c)
     c->in = c->ops->create(&c->addr);
     if (!c->in)
         snprintf(c->line, sizeof(c->line), "input: SPICE could not start (see the log)");
+    else if (c->pcm)
+        c->ops->set_audio(c->in, c->pcm);
+}
+
+bool vg_input_ctl_set_audio(struct vg_input_ctl *c, struct vg_pcm_queue *q)
+{
+    if (!c->ops || !c->ops->set_audio)
+        return false;
+    c->pcm = q;
+    if (c->in)
+        c->ops->set_audio(c->in, q);
+    return true;
 }
 
 bool vg_input_ctl_poll(struct vg_input_ctl *c)

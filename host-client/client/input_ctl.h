@@ -10,6 +10,7 @@
 #include "frame.h"
 
 struct vg_input_ctl;
+struct vg_pcm_queue;
 struct vg_window;
 union SDL_Event;
 
@@ -22,6 +23,11 @@ bool vg_input_ctl_check_key(const char *name, char *err, size_t err_size);
 struct vg_input_ctl *vg_input_ctl_create(const struct vg_client_config *cfg, struct vg_window *w);
 /* Releases what the guest holds, disconnects. Accepts NULL. */
 void vg_input_ctl_destroy(struct vg_input_ctl *c);
+
+/* The guest's audio through the same SPICE session (input.h set_audio): q borrowed, it must
+ * outlive the controller; kept across reconnections. false when the controller has no session
+ * (no --spice, --no-input, or a backend without audio): the caller makes one of its own. */
+bool vg_input_ctl_set_audio(struct vg_input_ctl *c, struct vg_pcm_queue *q);
 
 /* The frame on screen (borrowed for the call; NULL: none): absolute positions map through it. */
 void vg_input_ctl_set_frame(struct vg_input_ctl *c, const struct vg_frame_info *info);

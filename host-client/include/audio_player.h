@@ -20,9 +20,14 @@
 #include "audio.h"
 
 struct vg_audio_player;
+struct vg_pcm_queue;
 
 struct vg_audio_player_options {
     const char *path;        /* the source's region, e.g. /dev/shm/scream-ivshmem (borrowed) */
+    const char *source;      /* [optional] the source backend by name (audio_source.h): "auto"
+                                (the default), "scream" or "spice" (borrowed) */
+    struct vg_pcm_queue *pcm; /* [optional] the SPICE session's PCM queue for the "spice" and
+                                "auto" sources (borrowed; it outlives the player) */
     const char *target;      /* [optional] sink node to play on (borrowed) */
     const char *role;        /* [optional] media.role, default "Game" (borrowed) */
     uint32_t latency_ms;     /* buffering target on top of the 20 ms chunks, where it starts

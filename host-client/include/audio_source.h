@@ -1,5 +1,6 @@
 /* Audio source: yields chunks of guest audio. One backend per guest driver (audio/source/scream:
- * the Scream IVSHMEM ring), registered in vg_audio_sources[].
+ * the Scream IVSHMEM ring; audio/source/spice: a SPICE playback channel through a PCM queue;
+ * audio/source/auto: whichever of the two the guest uses), registered in vg_audio_sources[].
  *
  * Context: every call from the player thread. A source never blocks: it says when to look
  * again (wake_ns) so the player sleeps until the next chunk is due. */
@@ -12,6 +13,17 @@
 #include "audio.h"
 
 struct vg_audio_source;
+struct vg_pcm_queue;
+
+/* What a backend is created from; each takes the members it needs. */
+struct vg_audio_source_args {
+    const char *path;         /* scream: the shared region (borrowed, copied); it may not exist
+                                 yet */
+    uint32_t max_behind;      /* the most chunks the source keeps when it falls behind (older
+                                 ones are dropped and counted) */
+    struct vg_pcm_queue *pcm; /* spice: [optional] the queue the SPICE session fills (borrowed;
+                                 it outlives the source) */
+};
 
 enum vg_audio_read_result {
     VG_AUDIO_READ_NONE = 0, /* nothing new: look again at wake_ns */
@@ -34,13 +46,11 @@ struct vg_audio_read {
 };
 
 struct vg_audio_source_ops {
-    const char *name;        /* "scream" */
+    const char *name;        /* "scream", "spice", "auto" */
     const char *description;
 
-    /* path: the shared region (borrowed, copied); it may not exist yet. max_behind: the most
-     * chunks the source keeps when it falls behind (older ones are dropped and counted).
-     * NULL on error (logged). */
-    struct vg_audio_source *(*create)(const char *path, uint32_t max_behind);
+    /* args: borrowed for the call. NULL on error (logged). */
+    struct vg_audio_source *(*create)(const struct vg_audio_source_args *args);
     /* Accepts NULL. */
     void (*destroy)(struct vg_audio_source *s);
 
@@ -52,6 +62,10 @@ struct vg_audio_source_ops {
 };
 
 extern const struct vg_audio_source_ops vg_audio_source_scream;
+extern const struct vg_audio_source_ops vg_audio_source_spice;
+extern const struct vg_audio_source_ops vg_audio_source_auto;
 
 /* NULL-terminated table of built backends; the first is the default. */
 extern const struct vg_audio_source_ops *const vg_audio_sources[];
+/* The backend of that name; NULL when there is none. */
+const struct vg_audio_source_ops *vg_audio_source_find(const char *name);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 struct vg_input;
+struct vg_pcm_queue;
 
 /* Where the server is, from --spice: "unix:/PATH", "HOST:PORT" or "none". */
 enum vg_input_addr_kind {
@@ -94,6 +95,11 @@ struct vg_input_ops {
     /* Asks the server for a pointer mode; it may refuse (CLIENT needs a tablet or an agent in
      * the guest). The answer shows in poll_status. */
     void (*request_mouse_mode)(struct vg_input *in, enum vg_input_mouse_mode mode);
+
+    /* [optional] The same session also carries the guest's audio: the backend feeds the
+     * server's playback stream into q (audio_pcm_queue.h; borrowed, it must outlive the
+     * backend) from its thread. Call right after create; NULL stops feeding. */
+    void (*set_audio)(struct vg_input *in, struct vg_pcm_queue *q);
 };
 
 /* The backends built in, NULL-terminated (empty when none was built). */

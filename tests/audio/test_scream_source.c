@@ -57,7 +57,8 @@ static void a_truncated_ring_is_survived_and_played_again(void)
 {
     uint8_t *map;
     struct vg_scream_writer *w = start_writer(&map);
-    struct vg_audio_source *s = vg_audio_source_scream.create(path, 8);
+    struct vg_audio_source *s =
+        vg_audio_source_scream.create(&(struct vg_audio_source_args){.path = path, .max_behind = 8});
     CHECK(s != NULL);
     static uint8_t buf[1 << 20];
     CHECK_MSG(read_chunk(s, w, buf, sizeof(buf), 2000), "no chunk from a good ring");

@@ -5,6 +5,29 @@ get_property(vg_have_spice GLOBAL PROPERTY VG_HAVE_INPUT_SPICE)
 find_program(XDOTOOL xdotool)
 string(REGEX REPLACE ".*/vmlinuz-" "" vg_kernel_version "${GUEST_KERNEL}")
 set(vg_guest_modules /lib/modules/${vg_kernel_version}/kernel)
+# The guest's audio through QEMU's SPICE playback channel (-audiodev spice + Intel HDA), played
+# by the client into a private PipeWire daemon's null sink and recorded there.
+if(vg_have_spice AND TARGET vg-audio-testenv
+   AND EXISTS ${vg_guest_modules}/sound/core/oss/snd-pcm-oss.ko)
+    add_feature_info(test-qemu-spice-audio ON "end-to-end test of the guest's audio through SPICE")
+    add_executable(vg-guest-tone guest_tone.c)
+    target_link_libraries(vg-guest-tone PRIVATE m)
+    target_link_options(vg-guest-tone PRIVATE -static)
+    vg_test(e2e-qemu-spice-audio SOURCES test_qemu_spice_audio.c ../client/image.c
+            LIBS vg-audio-testenv vg-pattern m
+            ARGS ${QEMU_SYSTEM} ${GUEST_KERNEL} ${vg_guest_modules} ${BUSYBOX}
+                 $<TARGET_FILE:vg-guest-tone> $<TARGET_FILE:vgapt-client>
+            X11 TIMEOUT 180)
+    target_include_directories(test-e2e-qemu-spice-audio PRIVATE ../client)
+else()
+    string(CONCAT vg_spice_audio_missing
+           "needs the client's SPICE input and PipeWire audio and the kernel's sound modules "
+           "in /lib/modules/${vg_kernel_version}")
+    message(STATUS "The end-to-end SPICE audio test is off: it ${vg_spice_audio_missing}")
+    add_feature_info(test-qemu-spice-audio OFF
+                     "end-to-end SPICE audio test: ${vg_spice_audio_missing}")
+endif()
+
 if(NOT vg_have_spice OR NOT XDOTOOL OR NOT EXISTS ${vg_guest_modules}/drivers/virtio/virtio_input.ko)
     string(CONCAT vg_spice_test_missing
            "needs the client's SPICE input (libspice-client-glib-2.0-dev), xdotool and the "

@@ -1,5 +1,6 @@
-/* vgapt-client's keyboard and mouse options: bad values are usage errors that say what to give,
- * from the command line and from the INI file; --help lists them. */
+/* vgapt-client's keyboard and mouse options (and --audio-source spice, which needs --spice):
+ * bad values are usage errors that say what to give, from the command line and from the INI
+ * file; --help lists them. */
 #include <stdio.h>
 #include <string.h>
 
@@ -23,6 +24,15 @@ static void an_unknown_escape_key_is_a_usage_error(void)
     const char *dir = vg_test_tmpdir();
     const char *a[] = {"--escape-key", "Scroll-Lock", NULL};
     vg_test_expect_usage_error(client, a, dir, "not a key name SDL knows");
+}
+
+static void spice_audio_without_a_spice_server_is_a_usage_error(void)
+{
+    const char *dir = vg_test_tmpdir();
+    const char *a[] = {"--audio-source", "spice", NULL};
+    vg_test_expect_usage_error(client, a, dir, "--audio-source spice needs --spice URI");
+    const char *b[] = {"--audio-source", "pulse", NULL};
+    vg_test_expect_usage_error(client, b, dir, "--audio-source takes one of auto, scream, spice");
 }
 
 static void the_ini_file_is_checked_too(void)
@@ -61,6 +71,7 @@ int main(int argc, char **argv)
     client = argv[1];
     RUN(a_bad_spice_address_is_a_usage_error);
     RUN(an_unknown_escape_key_is_a_usage_error);
+    RUN(spice_audio_without_a_spice_server_is_a_usage_error);
     RUN(the_ini_file_is_checked_too);
     RUN(help_lists_the_input_options);
     return vg_test_finish();

@@ -1,4 +1,6 @@
-/* The SPICE backend: a spice-glib session whose inputs channel takes our keys and mouse.
+/* The SPICE backend: a spice-glib session whose inputs channel takes our keys and mouse, and
+ * whose playback channel, when set_audio gave a PCM queue, feeds the guest's audio to the
+ * player (the "spice" audio source) without spice-gtk's own audio output.
  * spice-glib is not thread-safe and runs its channels as coroutines on GLib's global default
  * main context, so a thread of ours runs that context's loop: it creates the session, and every
  * call from the client is queued to it as an idle source (which keeps their order). */
@@ -9,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audio_pcm_queue.h"
 #include "vg/log.h"
+#include "vg/time.h"
 
 /* How long destroy waits for the channels to close before leaving the loop. */
 #define CLOSE_TIMEOUT_MS 1000
@@ -22,6 +26,7 @@ enum msg_kind {
     MSG_BUTTON_PRESS,
     MSG_BUTTON_RELEASE,
     MSG_MOUSE_MODE,
+    MSG_AUDIO,
     MSG_STOP,
 };
 
@@ -32,6 +37,7 @@ struct msg {
     enum msg_kind kind;
     int32_t a, b;
     uint32_t buttons;
+    void *ptr;
 };
 
 struct vg_input {
@@ -44,6 +50,8 @@ struct vg_input {
     SpiceSession *session;
     SpiceMainChannel *main;
     SpiceInputsChannel *inputs;
+    SpicePlaybackChannel *playback;
+    struct vg_pcm_queue *pcm; /* [optional] where the playback stream goes */
     bool inputs_open;
     bool stopping;
     guint stop_timer;
@@ -151,9 +159,57 @@ static void forget_channel(struct vg_input *in, gpointer channel)
     g_object_unref(channel);
 }
 
+static void on_playback_start(SpicePlaybackChannel *ch, gint format, gint channels, gint freq,
+                              gpointer data)
+{
+    struct vg_input *in = data;
+    if (!in->pcm)
+        return;
+    /* Any other sample format reads as an invalid bit depth, refused by the queue. */
+    int bits = format == SPICE_AUDIO_FMT_S16 ? 16 : -format;
+    if (vg_pcm_queue_start(in->pcm, bits, channels, freq))
+        vg_debug("SPICE %s: playback %d ch %d Hz", in->where, channels, freq);
+}
+
+static void on_playback_data(SpicePlaybackChannel *ch, gpointer pcm, gint size, gpointer data)
+{
+    struct vg_input *in = data;
+    if (in->pcm && size >= 0 && (pcm || size == 0))
+        vg_pcm_queue_push(in->pcm, pcm, (size_t)size, vg_time_ns());
+}
+
+static void on_playback_stop(SpicePlaybackChannel *ch, gpointer data)
+{
+    struct vg_input *in = data;
+    if (in->pcm)
+        vg_pcm_queue_stop(in->pcm);
+}
+
+static void playback_gone(struct vg_input *in)
+{
+    if (in->pcm)
+        vg_pcm_queue_disconnected(in->pcm, "waiting for guest audio: the SPICE connection "
+                                           "ended");
+}
+
+static void on_playback_event(SpiceChannel *channel, SpiceChannelEvent ev, gpointer data)
+{
+    if (ev >= SPICE_CHANNEL_CLOSED)
+        playback_gone(data);
+}
+
 static void on_channel_new(SpiceSession *s, SpiceChannel *channel, gpointer data)
 {
     struct vg_input *in = data;
+    if (SPICE_IS_PLAYBACK_CHANNEL(channel)) {
+        if (in->playback)
+            forget_channel(in, in->playback);
+        in->playback = SPICE_PLAYBACK_CHANNEL(g_object_ref(channel));
+        g_signal_connect(channel, "playback-start", G_CALLBACK(on_playback_start), in);
+        g_signal_connect(channel, "playback-data", G_CALLBACK(on_playback_data), in);
+        g_signal_connect(channel, "playback-stop", G_CALLBACK(on_playback_stop), in);
+        g_signal_connect(channel, "channel-event", G_CALLBACK(on_playback_event), in);
+    }
     if (SPICE_IS_MAIN_CHANNEL(channel)) {
         /* The session connects the main channel itself. */
         if (in->main)
@@ -185,6 +241,11 @@ static void on_channel_destroy(SpiceSession *s, SpiceChannel *channel, gpointer 
         forget_channel(in, in->inputs);
         in->inputs = NULL;
         in->inputs_open = false;
+    }
+    if ((gpointer)channel == (gpointer)in->playback) {
+        forget_channel(in, in->playback);
+        in->playback = NULL;
+        playback_gone(in);
     }
 }
 
@@ -243,6 +304,12 @@ static void run_msg(struct msg *m)
         }
         return;
     }
+    if (m->kind == MSG_AUDIO) {
+        if (in->pcm && in->pcm != m->ptr)
+            playback_gone(in);
+        in->pcm = m->ptr;
+        return;
+    }
     if (m->kind == MSG_MOUSE_MODE) {
         if (in->main && !in->stopping)
             spice_main_channel_request_mouse_mode(in->main, m->a == VG_INPUT_MOUSE_CLIENT
@@ -286,15 +353,20 @@ static gboolean dispatch_msg(gpointer data)
 /* Queues work for the loop thread. An idle source rather than g_main_context_invoke: the
  * latter runs the function right here when this thread can acquire the context (before the
  * loop thread first does), and spice-glib must stay on one thread. */
-static void post(struct vg_input *in, enum msg_kind kind, int32_t a, int32_t b, uint32_t buttons)
+static void post_msg(const struct msg *tmpl)
 {
     struct msg *m = g_new(struct msg, 1);
-    *m = (struct msg){.in = in, .kind = kind, .a = a, .b = b, .buttons = buttons};
+    *m = *tmpl;
     GSource *src = g_idle_source_new();
     g_source_set_priority(src, G_PRIORITY_DEFAULT);
     g_source_set_callback(src, dispatch_msg, m, g_free);
     g_source_attach(src, NULL);
     g_source_unref(src);
+}
+
+static void post(struct vg_input *in, enum msg_kind kind, int32_t a, int32_t b, uint32_t buttons)
+{
+    post_msg(&(struct msg){.in = in, .kind = kind, .a = a, .b = b, .buttons = buttons});
 }
 
 static gpointer loop_thread(gpointer data)
@@ -305,8 +377,12 @@ static gpointer loop_thread(gpointer data)
         forget_channel(in, in->main);
     if (in->inputs)
         forget_channel(in, in->inputs);
+    if (in->playback)
+        forget_channel(in, in->playback);
+    playback_gone(in);
     in->main = NULL;
     in->inputs = NULL;
+    in->playback = NULL;
     if (in->session) {
         g_signal_handlers_disconnect_by_data(in->session, in);
         g_object_unref(in->session);
@@ -416,6 +492,11 @@ static void spice_request_mouse_mode(struct vg_input *in, enum vg_input_mouse_mo
     post(in, MSG_MOUSE_MODE, (int32_t)mode, 0, 0);
 }
 
+static void spice_set_audio(struct vg_input *in, struct vg_pcm_queue *q)
+{
+    post_msg(&(struct msg){.in = in, .kind = MSG_AUDIO, .ptr = q});
+}
+
 const struct vg_input_ops vg_input_spice = {
     .name = "spice",
     .create = spice_create,
@@ -428,4 +509,5 @@ const struct vg_input_ops vg_input_spice = {
     .button_press = spice_button_press,
     .button_release = spice_button_release,
     .request_mouse_mode = spice_request_mouse_mode,
+    .set_audio = spice_set_audio,
 };

@@ -37,15 +37,15 @@ struct vg_audio_source {
     uint64_t good_since_ns; /* a stream is followed since (0: in a state logged by reason) */
 };
 
-static struct vg_audio_source *scream_create(const char *path, uint32_t max_behind)
+static struct vg_audio_source *scream_create(const struct vg_audio_source_args *a)
 {
     struct vg_audio_source *s = calloc(1, sizeof(*s));
     if (!s) {
         vg_err("audio: out of memory");
         return NULL;
     }
-    snprintf(s->path, sizeof(s->path), "%s", path);
-    s->max_behind = max_behind;
+    snprintf(s->path, sizeof(s->path), "%s", a->path ? a->path : "");
+    s->max_behind = a->max_behind;
     s->period_ns = VG_SCREAM_CHUNK_MS * VG_NS_PER_MS;
     s->last_error = VG_SCREAM_OK;
     return s;
