@@ -1,5 +1,5 @@
 /* VM edits through libvirt's test driver on one connection: --ivshmem, --gpu,
- * --hide-hypervisor and --hugepages round trips (the XML libvirt returns), idempotence,
+ * --hide-hypervisor, --hugepages and --spice round trips (the XML libvirt returns), idempotence,
  * virt-xml-validate on the result, a refused definition keeping the old one, undo restoring
  * the exact previous XML.
  * Usage: test-setup-libvirt PATH-TO-vgapt-setup GOLDEN-DIR */
@@ -40,6 +40,40 @@ static const char node_xml[] =
     "    <os><type arch='x86_64' machine='pc-q35-7.2'>hvm</type></os>\n"
     "    <devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices>\n"
     "    <test:runstate>1</test:runstate>\n"
+    "  </domain>\n"
+    /* A GPU-passthrough VM: VNC for the installation, no emulated video. */
+    "  <domain type='kvm' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>\n"
+    "    <name>gpu-vm</name>\n"
+    "    <uuid>0c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5</uuid>\n"
+    "    <memory unit='GiB'>8</memory>\n"
+    "    <os><type arch='x86_64' machine='pc-q35-7.2'>hvm</type></os>\n"
+    "    <devices><emulator>/usr/bin/qemu-system-x86_64</emulator>\n"
+    "      <controller type='usb' model='qemu-xhci'/>\n"
+    "      <graphics type='vnc' port='-1' autoport='yes'>"
+    "<listen type='address' address='127.0.0.1'/></graphics>\n"
+    "      <video><model type='none'/></video>\n"
+    "    </devices>\n"
+    "    <test:runstate>5</test:runstate>\n"
+    "  </domain>\n"
+    /* What virt-manager makes for a q35 guest: SPICE on TCP, its agent channel, a tablet,
+     * ich9 sound (an older one: no <audio>). */
+    "  <domain type='kvm' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>\n"
+    "    <name>vm-manager</name>\n"
+    "    <uuid>1d2e3f40-5b6c-4d7e-9f80-91a2b3c4d5e6</uuid>\n"
+    "    <memory unit='GiB'>4</memory>\n"
+    "    <os><type arch='x86_64' machine='pc-q35-7.2'>hvm</type></os>\n"
+    "    <devices><emulator>/usr/bin/qemu-system-x86_64</emulator>\n"
+    "      <controller type='usb' index='0' model='qemu-xhci' ports='15'/>\n"
+    "      <controller type='virtio-serial' index='0'/>\n"
+    "      <channel type='spicevmc'><target type='virtio' name='com.redhat.spice.0'/></channel>\n"
+    "      <input type='tablet' bus='usb'/>\n"
+    "      <graphics type='spice' autoport='yes'><listen type='address'/>"
+    "<image compression='off'/></graphics>\n"
+    "      <sound model='ich9'/>\n"
+    "      <video><model type='qxl' ram='65536' vram='65536' vgamem='16384' heads='1'/>"
+    "</video>\n"
+    "    </devices>\n"
+    "    <test:runstate>5</test:runstate>\n"
     "  </domain>\n"
     "</node>\n";
 
@@ -1179,6 +1213,240 @@ static void a_trial_identity_is_undone_in_names_paths_and_smbios(void)
     free(was);
 }
 
+/* Plans name vgapt-client's command; a second run finds everything in place. */
+static char *spice_round_trip(struct vg_virt *v, const char *name, bool audio, char **notes,
+                              size_t *steps)
+{
+    struct vg_host h;
+    CHECK(vg_host_load(&h, root));
+    struct vg_domain_ops ops = vg_virt_ops(v);
+    struct vg_apply_opts o = {.domain = &ops};
+    char *before = vg_virt_get_xml(v, name);
+    struct vg_vm_request r = {
+        .domain = name, .xml = before, .spice = true, .spice_audio = audio, .libvirt = &ops};
+    struct vg_plan p;
+    vg_plan_init(&p, "spice", root);
+    CHECK(vg_plan_vm(&p, &h, &r));
+    *steps = p.n;
+    *notes = vg_xstrdup(p.notes.data ? p.notes.data : "");
+    CHECK(vg_apply(&p, &o));
+    vg_plan_finish(&p);
+    char *after = vg_virt_get_xml(v, name);
+    CHECK(validate_xml(after));
+    r.xml = after;
+    vg_plan_init(&p, "spice again", root);
+    CHECK(vg_plan_vm(&p, &h, &r));
+    CHECK_MSG(p.n == 0, "second run has %zu steps", p.n);
+    vg_plan_finish(&p);
+    struct vg_sbuf report = {0};
+    CHECK(vg_undo(root, &o, &(struct vg_undo_opts){.apply = true}, &report));
+    CHECK(has(report.data, "restored domain "));
+    vg_sbuf_free(&report);
+    char *undone = vg_virt_get_xml(v, name);
+    CHECK_MSG(undone && before && !strcmp(undone, before), "undo did not restore:\n%s", undone);
+    free(undone);
+    free(before);
+    vg_host_finish(&h);
+    return after;
+}
+
+static void spice_on_a_passthrough_vm_adds_a_socket_server_beside_vnc_and_undo_restores(void)
+{
+    struct vg_virt *v = vg_virt_open(uri, false, NULL);
+    char *notes = NULL;
+    size_t steps = 0;
+    char *after = spice_round_trip(v, "gpu-vm", true, &notes, &steps);
+    CHECK_MSG(steps == 1, "%zu steps", steps);
+    CHECK(has(after, "<graphics type='spice'>\n      <listen type='socket' "
+                     "socket='/var/lib/libvirt/qemu/vgapt-gpu-vm.spice'/>\n"
+                     "      <mouse mode='server'/>\n    </graphics>\n"));
+    CHECK(has(after, "<channel type='spicevmc'>\n      <target type='virtio' "
+                     "name='com.redhat.spice.0'/>\n"));
+    CHECK(has(after, "<input type='tablet' bus='usb'/>"));
+    CHECK(has(after, "<sound model='ich9'>\n      <audio id='1'/>\n    </sound>\n"
+                     "    <audio id='1' type='spice'/>\n"));
+    CHECK(has(after, "<graphics type='vnc'"));             /* kept */
+    CHECK(has(after, "<model type='none'/>"));             /* no video device added */
+    CHECK(has(after, "<controller type='virtio-serial'")); /* libvirt's, for the channel */
+    CHECK(has(notes, "Keyboard and mouse: vgapt-client --spice "
+                     "unix:/var/lib/libvirt/qemu/vgapt-gpu-vm.spice. "));
+    CHECK(has(notes, "Kept the VM's VNC display: QEMU serves VNC and SPICE side by side."));
+    CHECK(has(notes, "Sound: the ich9 device plays through SPICE; vgapt-client plays it while "
+                     "connected with --spice"));
+    free(notes);
+    free(after);
+    vg_virt_close(v);
+}
+
+static void spice_on_a_virt_manager_vm_keeps_its_server_and_adds_what_input_needs(void)
+{
+    struct vg_virt *v = vg_virt_open(uri, false, NULL);
+    char *notes = NULL;
+    size_t steps = 0;
+    char *after = spice_round_trip(v, "vm-manager", true, &notes, &steps);
+    CHECK_MSG(steps == 1, "%zu steps", steps);
+    /* Its TCP listener stays; only the mouse mode and the sound's backend are new. */
+    CHECK(has(after, "<graphics type='spice' autoport='yes'>\n      <listen type='address'/>\n"
+                     "      <image compression='off'/>\n      <mouse mode='server'/>\n"));
+    CHECK(has(after, "<sound model='ich9'>\n      <audio id='1'/>\n"));
+    CHECK(has(after, "<audio id='1' type='spice'/>"));
+    const char *ch = after ? strstr(after, "type='spicevmc'") : NULL;
+    CHECK(ch && !strstr(ch + 1, "<channel type='spicevmc'"));
+    const char *tab = after ? strstr(after, "<input type='tablet'") : NULL;
+    CHECK(tab && !strstr(tab + 1, "<input type='tablet'"));
+    CHECK(!strstr(after ? after : "", "socket="));
+    CHECK(has(notes, "SPICE: kept the VM's server, on qemu.conf's spice_listen (127.0.0.1 unless "
+                     "changed), port chosen by QEMU at each start. Keyboard and mouse: "
+                     "vgapt-client --spice 127.0.0.1:PORT, PORT from virsh domdisplay --type "
+                     "spice vm-manager once it runs.\n"));
+    CHECK(!strstr(notes, "VNC"));
+    free(notes);
+    free(after);
+    vg_virt_close(v);
+}
+
+static char *spice_edit(const char *devices, const struct vg_domain_edit *e, struct vg_sbuf *ch)
+{
+    char *xml = vg_xasprintf("<domain type='kvm'><name>s</name><os><type arch='x86_64' "
+                             "machine='pc-q35-7.2'>hvm</type></os><devices>%s</devices></domain>",
+                             devices);
+    char *old = NULL;
+    unsigned long mem = 0;
+    char *out = vg_domain_edit(xml, e, &old, ch, &mem);
+    /* Every edit is its own fixed point. */
+    struct vg_sbuf again = {0};
+    char *old2 = NULL;
+    struct vg_domain_edit e2 = *e;
+    e2.spice_out = NULL; /* *e->spice_out tells of the first edit */
+    char *out2 = out ? vg_domain_edit(out, &e2, &old2, &again, &mem) : NULL;
+    CHECK_MSG(out2 && !strcmp(out, out2) && !again.len, "not idempotent: %s", again.data);
+    vg_sbuf_free(&again);
+    free(out2);
+    free(old2);
+    free(old);
+    free(xml);
+    return out;
+}
+
+static void an_existing_spice_server_is_adjusted_only_where_it_must_be(void)
+{
+    struct vg_spice_listener l = {0};
+    struct vg_domain_edit e = {
+        .spice = true, .spice_socket = "/var/lib/libvirt/qemu/vgapt-s.spice", .spice_out = &l};
+    struct vg_sbuf ch = {0};
+    /* Listening nowhere, mouse in client mode: a socket, server mode. */
+    char *out = spice_edit("<graphics type='spice'><listen type='none'/><mouse mode='client'/>"
+                           "</graphics>",
+                           &e, &ch);
+    CHECK(has(out, "<listen type=\"socket\" socket=\"/var/lib/libvirt/qemu/vgapt-s.spice\"/>"));
+    CHECK(!strstr(out ? out : "", "type=\"none\""));
+    CHECK(has(ch.data, "<graphics type='spice'>: listens on the unix socket "
+                       "/var/lib/libvirt/qemu/vgapt-s.spice, not nowhere"));
+    CHECK(has(ch.data, "<mouse mode='server'/> (was client)"));
+    CHECK(has(l.socket, "/var/lib/libvirt/qemu/vgapt-s.spice") && !l.kept);
+    free(out);
+    vg_sbuf_free(&ch);
+    /* A socket libvirt would name at each start gets a lasting one. */
+    out = spice_edit("<graphics type='spice'><listen type='socket'/></graphics>", &e, &ch);
+    CHECK(has(out, "socket=\"/var/lib/libvirt/qemu/vgapt-s.spice\""));
+    CHECK(has(ch.data, "not on a socket libvirt names anew at each start"));
+    free(out);
+    vg_sbuf_free(&ch);
+    /* A named socket and a fixed port are the user's: kept. */
+    out = spice_edit("<graphics type='spice'><listen type='socket' socket='/run/x.sock'/>"
+                     "</graphics>",
+                     &e, &ch);
+    CHECK(has(l.socket, "/run/x.sock") && l.kept);
+    CHECK(!strstr(out ? out : "", "vgapt-s.spice"));
+    free(out);
+    vg_sbuf_free(&ch);
+    out = spice_edit("<graphics type='spice' port='5930' listen='0.0.0.0'>"
+                     "<listen type='address' address='0.0.0.0'/></graphics>",
+                     &e, &ch);
+    CHECK(l.port == 5930 && has(l.address, "0.0.0.0") && l.kept);
+    free(out);
+    vg_sbuf_free(&ch);
+    /* TCP on loopback with autoport; no USB at all: a virtio tablet. */
+    struct vg_domain_edit tcp = {.spice = true, .spice_listen = "127.0.0.1", .spice_out = &l};
+    out = spice_edit("<controller type='usb' model='none'/>", &tcp, &ch);
+    CHECK(has(out, "<graphics type=\"spice\" autoport=\"yes\">\n"
+                   "      <listen type=\"address\" address=\"127.0.0.1\"/>\n"));
+    CHECK(has(out, "<input type=\"tablet\" bus=\"virtio\"/>"));
+    CHECK(has(ch.data, "added <graphics type='spice'> on 127.0.0.1 (QEMU picks the port at each "
+                       "start) with <mouse mode='server'/>\n"));
+    CHECK(l.port == 0 && has(l.address, "127.0.0.1"));
+    free(out);
+    vg_sbuf_free(&ch);
+    /* Sound that plays elsewhere stays there; SPICE's gets a device and a backend of its own. */
+    struct vg_domain_edit au = {.spice = true, .spice_socket = "/s.sock", .spice_audio = true};
+    out = spice_edit("<sound model='ich9'><audio id='1'/></sound><audio id='1' type='pulseaudio' "
+                     "serverName='/run/user/1000/pulse/native'/>",
+                     &au, &ch);
+    CHECK(has(out, "<sound model=\"ich9\">\n      <audio id=\"1\"/>\n"));
+    CHECK(has(out, "<audio id=\"2\" type=\"spice\"/>"));
+    CHECK(has(out, "<sound model=\"ich9\">\n      <audio id=\"2\"/>\n"));
+    free(out);
+    vg_sbuf_free(&ch);
+    /* libvirt gives a domain without sound output <audio type='none'>: its device takes ours. */
+    out = spice_edit("<sound model='ich9'/><audio id='1' type='none'/>", &au, &ch);
+    CHECK(has(out, "<sound model=\"ich9\">\n      <audio id=\"2\"/>\n"));
+    CHECK(out && !strstr(strstr(out, "<sound") + 1, "<sound"));
+    CHECK(has(ch.data, "<sound model='ich9'>: plays through SPICE (<audio id='2'/>), not into "
+                       "silence"));
+    free(out);
+    vg_sbuf_free(&ch);
+    vg_spice_listener_finish(&l);
+}
+
+static void spice_listen_takes_loopback_and_anything_else_only_with_force(void)
+{
+    char *argv[] = {(char *)setup, "--domain",  "gpu-vm", "--spice-listen",
+                    "127.0.0.1",   "--connect", uri,      "--root",
+                    root,          NULL};
+    char *out, *err;
+    CHECK(fr_run(argv, &out, &err) == 0);
+    CHECK(has(out, "+      <listen type=\"address\" address=\"127.0.0.1\"/>\n"));
+    CHECK(has(out, "Keyboard and mouse: vgapt-client --spice 127.0.0.1:PORT, PORT from virsh "
+                   "domdisplay --type spice gpu-vm once it runs.\n"));
+    CHECK(!strstr(out, "Warning"));
+    free(out);
+    free(err);
+    argv[4] = "192.168.1.5";
+    CHECK(fr_run(argv, &out, &err) == 1);
+    CHECK(has(err, "--spice-listen 192.168.1.5: SPICE has no password here"));
+    CHECK(!strstr(out, "Plan:"));
+    free(out);
+    free(err);
+    argv[4] = "localhost";
+    CHECK(fr_run(argv, &out, &err) == 1);
+    CHECK(has(err, "--spice-listen takes a numeric address"));
+    free(out);
+    free(err);
+    /* A name with a space: the socket's file name holds '_' for it. */
+    char *spaced[] = {(char *)setup, "--domain", "Windows 11", "--spice", "--connect",
+                      uri,           "--root",   root,         NULL};
+    CHECK(fr_run(spaced, &out, &err) == 0);
+    CHECK(has(out, "vgapt-client --spice unix:/var/lib/libvirt/qemu/vgapt-Windows_11.spice. "));
+    free(out);
+    free(err);
+    /* --spice-audio alone asks for the server too. */
+    char *audio[] = {(char *)setup, "--domain", "gpu-vm", "--spice-audio", "--connect", uri,
+                     "--root",      root,       NULL};
+    CHECK(fr_run(audio, &out, &err) == 0);
+    CHECK(has(out, "+    <graphics type=\"spice\">\n"));
+    CHECK(has(out, "+    <audio id=\"1\" type=\"spice\"/>\n"));
+    free(out);
+    free(err);
+    char *forced[] = {(char *)setup, "--domain", "gpu-vm",    "--spice-listen",
+                      "192.168.1.5", "--force",  "--connect", uri,
+                      "--root",      root,       NULL};
+    CHECK(fr_run(forced, &out, &err) == 0);
+    CHECK(has(out, "vgapt-client --spice 192.168.1.5:PORT"));
+    CHECK(has(out, "Warning: SPICE listens on 192.168.1.5, not only on this host"));
+    free(out);
+    free(err);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -1215,5 +1483,9 @@ int main(int argc, char **argv)
     RUN(without_a_trial_copy_the_plan_says_its_diff_is_the_local_edit);
     RUN(a_trial_identity_is_undone_in_names_paths_and_smbios);
     RUN(plans_hide_passwords_and_secrets_yet_define_them);
+    RUN(spice_on_a_passthrough_vm_adds_a_socket_server_beside_vnc_and_undo_restores);
+    RUN(spice_on_a_virt_manager_vm_keeps_its_server_and_adds_what_input_needs);
+    RUN(an_existing_spice_server_is_adjusted_only_where_it_must_be);
+    RUN(spice_listen_takes_loopback_and_anything_else_only_with_force);
     return vg_test_finish();
 }

@@ -20,7 +20,8 @@
 
 struct cli {
     char *root, *uri, *gpu, *domain, *resolution, *rom, *vendor_id, *user, *log_level, *mode;
-    bool json, apply, force, ivshmem, hdr, audio, hide, hugepages;
+    char *spice_listen;
+    bool json, apply, force, ivshmem, hdr, audio, hide, hugepages, spice, spice_audio;
 };
 
 static void fputs_all(const char *s, FILE *f)
@@ -172,6 +173,9 @@ static int cmd_vm(const struct cli *c, const struct vg_host *h)
         .hide_hypervisor = c->hide,
         .vendor_id = c->vendor_id,
         .hugepages = c->hugepages,
+        .spice = c->spice || c->spice_listen || c->spice_audio,
+        .spice_listen = c->spice_listen,
+        .spice_audio = c->spice_audio,
         .user = c->user,
         .force = c->force,
         .libvirt = &ops,
@@ -329,6 +333,14 @@ int main(int argc, char **argv)
          "hyperv vendor_id (1-12 letters/digits)", NULL, NULL},
         {"hugepages", 0, VG_OPT_FLAG, &c.hugepages, 0, 0, NULL, NULL,
          "back the VM's memory with hugepages", NULL, NULL},
+        {"spice", 0, VG_OPT_FLAG, &c.spice, 0, 0, NULL, NULL,
+         "SPICE keyboard and mouse for vgapt-client --spice (unix socket)", NULL, NULL},
+        {"spice-listen", 0, VG_OPT_STRING, &c.spice_listen, 0, 0, NULL, "ADDR",
+         "SPICE on TCP at ADDR with autoport, not a socket (implies --spice; non-loopback needs "
+         "--force)",
+         NULL, NULL},
+        {"spice-audio", 0, VG_OPT_FLAG, &c.spice_audio, 0, 0, NULL, NULL,
+         "ich9 sound played through SPICE (implies --spice)", NULL, NULL},
         {"user", 'u', VG_OPT_STRING, &c.user, 0, 0, NULL, "USER",
          "who runs vgapt-client (owner of /dev/shm files)", NULL,
          "$SUDO_USER, the user who ran sudo; none without sudo"},
@@ -343,8 +355,8 @@ int main(int argc, char **argv)
         .usage = "[check|bind|unbind|hooks|undo] [OPTIONS]",
         .summary = "Checks the host for GPU passthrough, binds the guest GPU to vfio-pci, "
                    "installs libvirt hooks and edits the VM definition (--ivshmem, --gpu, "
-                   "--hide-hypervisor, --hugepages with --domain). Every change is shown as a "
-                   "plan first; --apply runs it, undo reverts it.",
+                   "--hide-hypervisor, --hugepages, --spice with --domain). Every change is "
+                   "shown as a plan first; --apply runs it, undo reverts it.",
         .version = VG_VERSION,
     };
     vg_log_init("vgapt-setup", VG_LOG_INFO);
@@ -363,7 +375,8 @@ int main(int argc, char **argv)
     }
     vg_log_set_level(lvl);
     const char *cmd = npos ? pos[0] : NULL;
-    bool vm_edit = c.ivshmem || c.hide || c.hugepages || (c.gpu && c.domain && !cmd);
+    bool vm_edit = c.ivshmem || c.hide || c.hugepages || c.spice || c.spice_listen ||
+                   c.spice_audio || (c.gpu && c.domain && !cmd);
     if (!cmd)
         cmd = vm_edit ? "vm" : "check";
     if (!validate(&c))

@@ -468,6 +468,213 @@ static void hide(xmlNodePtr dom, const char *vendor_id, struct vg_sbuf *changes)
     xmlFree(machine);
 }
 
+void vg_spice_listener_finish(struct vg_spice_listener *l)
+{
+    if (!l)
+        return;
+    free(l->socket);
+    free(l->address);
+    free(l->network);
+    *l = (struct vg_spice_listener){0};
+}
+
+static xmlNodePtr child_typed(xmlNodePtr parent, const char *name, const char *type)
+{
+    for (xmlNodePtr c = parent->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && !xmlStrcmp(c->name, X(name)) && attr_is(c, "type", type))
+            return c;
+    return NULL;
+}
+
+/* An attribute's value (owned, malloc'd), or NULL when absent. */
+static char *prop(xmlNodePtr n, const char *name)
+{
+    xmlChar *v = xmlGetProp(n, X(name));
+    char *s = v ? vg_xstrdup((const char *)v) : NULL;
+    xmlFree(v);
+    return s;
+}
+
+static void spice_listener(xmlNodePtr g, struct vg_spice_listener *out)
+{
+    xmlNodePtr l = child(g, "listen");
+    if (l && attr_is(l, "type", "socket")) {
+        out->socket = prop(l, "socket");
+        return;
+    }
+    if (l && attr_is(l, "type", "network"))
+        out->network = prop(l, "network");
+    out->address = prop(l ? l : g, l ? "address" : "listen");
+    if (!out->address)
+        out->address = vg_xstrdup("");
+    char *port = prop(g, "port");
+    long p = port && !attr_is(g, "autoport", "yes") ? strtol(port, NULL, 10) : 0;
+    out->port = p > 0 && p < 65536 ? (unsigned)p : 0;
+    free(port);
+}
+
+/* What vgapt-client --spice needs: a server it can reach, input that reaches the guest with or
+ * without the SPICE agent. */
+static void spice(xmlNodePtr devices, const struct vg_domain_edit *e, struct vg_sbuf *changes)
+{
+    xmlNodePtr g = child_typed(devices, "graphics", "spice");
+    bool existing = g != NULL;
+    if (!g) {
+        g = xmlNewChild(devices, NULL, X("graphics"), NULL);
+        xmlSetProp(g, X("type"), X("spice"));
+    }
+    xmlNodePtr l = child(g, "listen");
+    bool nowhere = l && attr_is(l, "type", "none");
+    /* libvirt names such a socket after the domain's id, anew at each start. */
+    bool unnamed = l && attr_is(l, "type", "socket") && !xmlHasProp(l, X("socket"));
+    const char *where = e->spice_socket ? e->spice_socket : e->spice_listen;
+    bool relisten = (!existing || nowhere || unnamed) && where;
+    if (relisten) {
+        if (l)
+            drop_node(l);
+        l = xmlNewChild(g, NULL, X("listen"), NULL);
+        if (e->spice_socket) {
+            xmlSetProp(l, X("type"), X("socket"));
+            xmlSetProp(l, X("socket"), X(e->spice_socket));
+        } else {
+            xmlSetProp(g, X("autoport"), X("yes"));
+            xmlSetProp(l, X("type"), X("address"));
+            xmlSetProp(l, X("address"), X(e->spice_listen));
+        }
+        /* First, where libvirt keeps it: the listener is what a reader looks for. */
+        if (g->children != l)
+            xmlAddPrevSibling(g->children, l);
+        const char *how = e->spice_socket ? "on the unix socket" : "on";
+        const char *port = e->spice_socket ? "" : " (QEMU picks the port at each start)";
+        if (!existing)
+            vg_sbuf_printf(changes,
+                           "added <graphics type='spice'> %s %s%s with <mouse "
+                           "mode='server'/>%s\n",
+                           how, where, port,
+                           child_typed(devices, "graphics", "vnc")
+                               ? ", beside the VNC display (QEMU serves both)"
+                               : "");
+        else
+            vg_sbuf_printf(changes, "<graphics type='spice'>: listens %s %s%s, not %s\n", how,
+                           where, port,
+                           nowhere ? "nowhere (<listen type='none'/>)"
+                                   : "on a socket libvirt names anew at each start");
+    }
+    /* mode='server' is QEMU's agent-mouse=off: absolute motion goes to the tablet, so the
+     * pointer follows vgapt-client's with no SPICE agent running in the guest. */
+    xmlNodePtr mouse = child_or_new(g, "mouse", NULL);
+    char *was = prop(mouse, "mode");
+    if (set_attr(mouse, "mode", "server") && existing)
+        vg_sbuf_printf(changes,
+                       "<graphics type='spice'>: <mouse mode='server'/>%s%s%s (the "
+                       "tablet takes absolute motion, agent or not)\n",
+                       was ? " (was " : "", was ? was : "", was ? ")" : "");
+    free(was);
+    if (e->spice_out) {
+        vg_spice_listener_finish(e->spice_out);
+        spice_listener(g, e->spice_out);
+        e->spice_out->kept = !relisten;
+        e->spice_out->vnc = child_typed(devices, "graphics", "vnc") != NULL;
+    }
+
+    if (!child_typed(devices, "channel", "spicevmc")) {
+        xmlNodePtr ch = xmlNewChild(devices, NULL, X("channel"), NULL);
+        xmlSetProp(ch, X("type"), X("spicevmc"));
+        xmlNodePtr t = xmlNewChild(ch, NULL, X("target"), NULL);
+        xmlSetProp(t, X("type"), X("virtio"));
+        xmlSetProp(t, X("name"), X("com.redhat.spice.0"));
+        vg_sbuf_puts(changes, "added <channel type='spicevmc'> com.redhat.spice.0 (the SPICE "
+                              "agent's port: clipboard, and the pointer when an agent runs)\n");
+    }
+    if (!child_typed(devices, "input", "tablet")) {
+        /* USB needs no guest driver; virtio only where the domain has no USB at all. */
+        xmlNodePtr usb = child_typed(devices, "controller", "usb");
+        const char *bus = usb && attr_is(usb, "model", "none") ? "virtio" : "usb";
+        xmlNodePtr in = xmlNewChild(devices, NULL, X("input"), NULL);
+        xmlSetProp(in, X("type"), X("tablet"));
+        xmlSetProp(in, X("bus"), X(bus));
+        vg_sbuf_printf(changes, "added <input type='tablet' bus='%s'/> (an absolute pointer)\n",
+                       bus);
+    }
+    if (!e->spice_audio)
+        return;
+    xmlNodePtr audio = child_typed(devices, "audio", "spice");
+    unsigned long max = 0;
+    size_t others = 0;
+    for (xmlNodePtr c = devices->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE || xmlStrcmp(c->name, X("audio")))
+            continue;
+        char *id = prop(c, "id");
+        unsigned long v = id ? strtoul(id, NULL, 10) : 0;
+        max = v > max ? v : max;
+        others += c != audio;
+        free(id);
+    }
+    char id[24];
+    if (audio) {
+        char *v = prop(audio, "id");
+        snprintf(id, sizeof(id), "%s", v ? v : "1");
+        free(v);
+    } else {
+        snprintf(id, sizeof(id), "%lu", max + 1);
+        audio = xmlNewChild(devices, NULL, X("audio"), NULL);
+        xmlSetProp(audio, X("id"), X(id));
+        xmlSetProp(audio, X("type"), X("spice"));
+        vg_sbuf_printf(changes, "added <audio id='%s' type='spice'/>\n", id);
+    }
+    /* The backend besides ours that a device without <audio> plays on, when it is the only one;
+     * libvirt adds <audio type='none'> to a domain defined without sound output. */
+    xmlNodePtr implicit = NULL;
+    for (xmlNodePtr c = devices->children; c && others == 1; c = c->next)
+        if (c != audio && c->type == XML_ELEMENT_NODE && !xmlStrcmp(c->name, X("audio")))
+            implicit = c;
+    xmlNodePtr sound = NULL, silent = NULL;
+    for (xmlNodePtr c = devices->children; c && !sound; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE || xmlStrcmp(c->name, X("sound")) ||
+            !attr_is(c, "model", "ich9"))
+            continue;
+        xmlNodePtr a = child(c, "audio");
+        xmlNodePtr backend = NULL;
+        if (a) {
+            char *ref = prop(a, "id");
+            for (xmlNodePtr b = devices->children; b && ref && !backend; b = b->next)
+                if (b->type == XML_ELEMENT_NODE && !xmlStrcmp(b->name, X("audio")) &&
+                    attr_is(b, "id", ref))
+                    backend = b;
+            free(ref);
+        } else {
+            backend = others ? implicit : audio;
+        }
+        if (backend == audio) {
+            sound = c;
+            if (!a) {
+                xmlSetProp(xmlNewChild(c, NULL, X("audio"), NULL), X("id"), X(id));
+                vg_sbuf_printf(
+                    changes, "<sound model='ich9'>: plays through SPICE (<audio id='%s'/>)\n", id);
+            }
+        } else if (!silent && (!backend || attr_is(backend, "type", "none"))) {
+            silent = c;
+        }
+    }
+    if (sound)
+        return;
+    /* An ich9 device that plays nowhere may as well play through SPICE. */
+    if (silent) {
+        xmlNodePtr a = child_or_new(silent, "audio", NULL);
+        xmlSetProp(a, X("id"), X(id));
+        vg_sbuf_printf(changes,
+                       "<sound model='ich9'>: plays through SPICE (<audio id='%s'/>), not "
+                       "into silence (no backend, or type='none')\n",
+                       id);
+        return;
+    }
+    sound = xmlNewChild(devices, NULL, X("sound"), NULL);
+    xmlSetProp(sound, X("model"), X("ich9"));
+    xmlSetProp(xmlNewChild(sound, NULL, X("audio"), NULL), X("id"), X(id));
+    vg_sbuf_printf(changes, "added <sound model='ich9'> playing through SPICE (<audio id='%s'/>)\n",
+                   id);
+}
+
 char *vg_domain_edit(const char *xml, const struct vg_domain_edit *e, char **old_norm,
                      struct vg_sbuf *changes, unsigned long *memory_kib)
 {
@@ -486,7 +693,7 @@ char *vg_domain_edit(const char *xml, const struct vg_domain_edit *e, char **old
         goto fail;
     *memory_kib = mem_kib > ULONG_MAX ? ULONG_MAX : (unsigned long)mem_kib;
     xmlNodePtr devices = NULL;
-    if (e->ivshmem || e->n_hostdevs)
+    if (e->ivshmem || e->n_hostdevs || e->spice)
         devices = child_or_new(dom, "devices", NULL);
     if (e->ivshmem) {
         uint32_t mib = e->ivshmem_mib;
@@ -513,6 +720,8 @@ char *vg_domain_edit(const char *xml, const struct vg_domain_edit *e, char **old
     }
     for (size_t i = 0; i < e->n_hostdevs; i++)
         hostdev(devices, e->hostdevs[i], i == 0 ? e->rom : NULL, changes);
+    if (e->spice)
+        spice(devices, e, changes);
     if (e->hide_hypervisor) {
         hide(dom, e->vendor_id, changes);
         if (e->notes && attr_is(dom, "type", "qemu"))

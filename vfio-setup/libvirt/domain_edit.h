@@ -12,6 +12,18 @@
 #define VG_SHM_SCREAM "scream-ivshmem"
 #define VG_SCREAM_MIB 2u
 
+/* Where a domain's SPICE server listens (vg_domain_edit fills it with spice). */
+struct vg_spice_listener {
+    char *socket;  /* owned: unix socket path, or NULL */
+    char *address; /* owned: TCP address, "" when qemu.conf's spice_listen decides; or NULL */
+    char *network; /* owned: the libvirt network whose address it takes, or NULL */
+    unsigned port; /* fixed TCP port; 0 when QEMU picks one at each start */
+    bool kept;     /* a SPICE server was there and keeps its listener */
+    bool vnc;      /* the domain has a VNC display too */
+};
+
+void vg_spice_listener_finish(struct vg_spice_listener *l);
+
 struct vg_domain_edit {
     bool ivshmem;
     uint32_t ivshmem_mib;        /* size of the frame region */
@@ -23,7 +35,17 @@ struct vg_domain_edit {
     bool hide_hypervisor;
     const char *vendor_id; /* borrowed, 1..12 alphanumerics */
     bool hugepages;
-    struct vg_sbuf *notes; /* [optional] borrowed: what was left as it was, and why */
+    /* SPICE for vgapt-client's keyboard and mouse: <graphics type='spice'> with <mouse
+     * mode='server'/>, the spicevmc agent channel and a tablet. A new server listens on
+     * spice_socket, or with spice_listen (both borrowed; spice_socket wins) on that address with
+     * autoport; an existing one keeps its listener unless it has none or a socket libvirt
+     * would name anew at each start. */
+    bool spice;
+    const char *spice_socket;
+    const char *spice_listen;
+    bool spice_audio; /* with spice: an ich9 sound device on <audio type='spice'> */
+    struct vg_spice_listener *spice_out; /* [optional] borrowed: where it listens afterwards */
+    struct vg_sbuf *notes;               /* [optional] borrowed: what was left as it was, and why */
     unsigned long long
         *shm_mib; /* [optional] borrowed: gets the MiB of all <shmem> in the result */
 };

@@ -25,8 +25,11 @@ struct vg_vm_request {
     bool hide_hypervisor;
     const char *vendor_id; /* borrowed */
     bool hugepages;
-    const char *user; /* borrowed or NULL: owner of the /dev/shm files (tmpfiles.d) */
-    bool force;       /* pass a dirty group anyway */
+    bool spice;               /* keyboard and mouse for vgapt-client --spice */
+    const char *spice_listen; /* borrowed or NULL (a unix socket): TCP address, autoport */
+    bool spice_audio;         /* with spice: ich9 sound on SPICE's audio */
+    const char *user;         /* borrowed or NULL: owner of the /dev/shm files (tmpfiles.d) */
+    bool force;               /* pass a dirty group anyway */
     /* [optional] borrowed: with its preview, the plan shows the definition as libvirt will
      * hold it (controllers and addresses it adds included) and apply defines exactly that.
      * The preview defines a renamed copy for a moment; nothing else here touches libvirt. */
@@ -53,6 +56,9 @@ bool vg_valid_hook_domain_name(const char *s);
 bool vg_valid_user_name(const char *s);
 bool vg_valid_vendor_id(const char *s);
 bool vg_valid_path(const char *s); /* absolute, printable, no quotes */
+/* A numeric IPv4 or IPv6 address; *loopback (may be NULL) says whether it is 127.0.0.0/8 or
+ * ::1. */
+bool vg_valid_ip_address(const char *s, bool *loopback);
 
 /* Checks that bdf names a GPU function of h whose group may be passed (dirty groups only
  * with force, the boot GPU only with force when refuse_boot). Logs why not. */

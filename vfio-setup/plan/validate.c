@@ -1,5 +1,6 @@
 #include "plan/builders.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -50,6 +51,25 @@ bool vg_valid_path(const char *s)
         if (*p < 0x20 || *p == 0x7f || *p == '\'' || *p == '"' || *p == '\\' || *p == '<' ||
             *p == '>' || *p == '&' || *p == '$' || *p == '`')
             return false;
+    return true;
+}
+
+bool vg_valid_ip_address(const char *s, bool *loopback)
+{
+    unsigned char a[16];
+    bool lo;
+    if (inet_pton(AF_INET, s, a) == 1) {
+        lo = a[0] == 127;
+    } else if (inet_pton(AF_INET6, s, a) == 1) {
+        static const unsigned char one[16] = {[15] = 1};
+        /* ::ffff:127.x.y.z is IPv4's loopback too. */
+        static const unsigned char mapped[12] = {[10] = 0xff, [11] = 0xff};
+        lo = !memcmp(a, one, 16) || (!memcmp(a, mapped, 12) && a[12] == 127);
+    } else {
+        return false;
+    }
+    if (loopback)
+        *loopback = lo;
     return true;
 }
 

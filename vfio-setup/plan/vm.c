@@ -12,6 +12,95 @@
 
 #define TMPFILES "/etc/tmpfiles.d/vgapt.conf"
 #define SYSCTL "/etc/sysctl.d/90-vgapt-hugepages.conf"
+/* The qemu driver's own directory, which libvirt gives to the QEMU user: QEMU creates the
+ * socket there (it may not in /run/libvirt/qemu, root's), and other users may pass through. */
+#define SPICE_SOCKET_DIR "/var/lib/libvirt/qemu"
+
+/* SPICE_SOCKET_DIR/vgapt-NAME.spice, with what a file name had better not hold in NAME made '_'
+ * and NAME cut to keep the path within a unix socket address. */
+static void spice_socket_path(const char *domain, char *out, size_t size)
+{
+    char name[65];
+    size_t n = 0;
+    for (const unsigned char *c = (const unsigned char *)domain; *c && n < sizeof(name) - 1; c++)
+        name[n++] = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                            (*c >= '0' && *c <= '9') || strchr("._+-", *c)
+                        ? (char)*c
+                        : '_';
+    name[n] = 0;
+    snprintf(out, size, "%s/vgapt-%s.spice", SPICE_SOCKET_DIR, name);
+}
+
+static void spice_notes(struct vg_plan *p, const struct vg_vm_request *r,
+                        const struct vg_spice_listener *l)
+{
+    struct vg_sbuf *n = &p->notes;
+    struct vg_sbuf q = {0};
+    vg_shell_quote(r->domain, &q);
+    if (l->socket) {
+        struct vg_sbuf arg = {0}, qa = {0};
+        vg_sbuf_printf(&arg, "unix:%s", l->socket);
+        vg_shell_quote(arg.data, &qa);
+        vg_sbuf_printf(n,
+                       "SPICE: %son the unix socket %s, which QEMU creates when the VM starts. "
+                       "Keyboard and mouse: vgapt-client --spice %s. The socket belongs to the "
+                       "QEMU user and group (libvirt-qemu:kvm on Debian, qemu:qemu on Fedora): "
+                       "run vgapt-client as a member of that group, or as root.\n",
+                       l->kept ? "kept the VM's server " : "", l->socket, qa.data);
+        vg_sbuf_free(&arg);
+        vg_sbuf_free(&qa);
+    } else {
+        const char *addr = l->address && *l->address ? l->address : NULL;
+        bool loopback = false;
+        bool numeric = addr && vg_valid_ip_address(addr, &loopback);
+        struct vg_sbuf at = {0};
+        if (addr)
+            vg_sbuf_puts(&at, addr);
+        else if (l->network)
+            vg_sbuf_printf(&at, "the address of libvirt network %s", l->network);
+        else
+            vg_sbuf_puts(&at, "qemu.conf's spice_listen (127.0.0.1 unless changed)");
+        /* A wildcard listener is reached on loopback too. */
+        const char *host =
+            !addr || !strcmp(addr, "0.0.0.0") || !strcmp(addr, "::") ? "127.0.0.1" : addr;
+        if (l->network && !addr)
+            host = "ADDRESS";
+        bool v6 = strchr(host, ':') != NULL;
+        char port[16] = "PORT";
+        if (l->port)
+            snprintf(port, sizeof(port), "%u", l->port);
+        vg_sbuf_printf(n,
+                       "SPICE: %son %s, port %s. Keyboard and mouse: vgapt-client --spice "
+                       "%s%s%s:%s",
+                       l->kept ? "kept the VM's server, " : "", at.data,
+                       l->port ? port : "chosen by QEMU at each start", v6 ? "[" : "", host,
+                       v6 ? "]" : "", port);
+        if (!l->port)
+            vg_sbuf_printf(n, ", PORT from virsh domdisplay --type spice %s once it runs", q.data);
+        vg_sbuf_puts(n, ".\n");
+        vg_sbuf_free(&at);
+        if (addr && (!numeric || !loopback))
+            vg_sbuf_printf(n,
+                           "Warning: SPICE listens on %s, not only on this host: whoever reaches "
+                           "it types and clicks in the guest. Give it a password or a loopback "
+                           "address (virsh edit %s) unless that is what you want.\n",
+                           addr, q.data);
+    }
+    if (r->spice_audio)
+        vg_sbuf_puts(n, "Sound: the ich9 device plays through SPICE; vgapt-client plays it while "
+                        "connected with --spice (--audio-source spice, or auto when no Scream "
+                        "ring is live).\n");
+    if (l->vnc)
+        vg_sbuf_printf(n,
+                       "Kept the VM's VNC display: QEMU serves VNC and SPICE side by side. "
+                       "vgapt-client needs only SPICE; remove <graphics type='vnc'> (virsh edit "
+                       "%s) when nothing else uses it.\n",
+                       q.data);
+    vg_sbuf_puts(n, "In the guest: the keyboard and a USB tablet need no driver (a virtio tablet "
+                    "needs virtio-win's vioinput on Windows); the SPICE agent (spice-vdagent, or "
+                    "spice-guest-tools on Windows) adds the clipboard.\n");
+    vg_sbuf_free(&q);
+}
 
 static void ivshmem_notes(struct vg_plan *p, const struct vg_vm_request *r, uint32_t mib)
 {
@@ -107,6 +196,22 @@ bool vg_plan_vm(struct vg_plan *p, const struct vg_host *h, const struct vg_vm_r
                "this host lacks: create it (groupadd -r kvm) and run this again");
         return false;
     }
+    bool loopback = false;
+    if (r->spice_listen && !vg_valid_ip_address(r->spice_listen, &loopback)) {
+        vg_err("--spice-listen takes a numeric address (127.0.0.1, ::1), not '%s'",
+               r->spice_listen);
+        return false;
+    }
+    if (r->spice_listen && !loopback && !r->force) {
+        vg_err("--spice-listen %s: SPICE has no password here, and anyone who reaches that "
+               "address types and clicks in the guest. Use 127.0.0.1 (or leave --spice-listen out "
+               "for a unix socket); --force listens there anyway",
+               r->spice_listen);
+        return false;
+    }
+    char socket[200];
+    spice_socket_path(r->domain, socket, sizeof(socket));
+    struct vg_spice_listener listener = {0};
     uint32_t mib = r->ivshmem ? vg_ivshmem_size_mib(r->width, r->height, r->hdr) : 0;
     if (r->ivshmem && r->audio && mib == VG_SCREAM_MIB) {
         vg_err("the frame region may not be %u MiB like Scream's: the Scream driver finds its "
@@ -129,6 +234,11 @@ bool vg_plan_vm(struct vg_plan *p, const struct vg_host *h, const struct vg_vm_r
         .hide_hypervisor = r->hide_hypervisor,
         .vendor_id = r->vendor_id,
         .hugepages = r->hugepages,
+        .spice = r->spice,
+        .spice_socket = r->spice_listen ? NULL : socket,
+        .spice_listen = r->spice_listen,
+        .spice_audio = r->spice_audio,
+        .spice_out = &listener,
     };
     struct vg_sbuf changes = {0};
     char *old = NULL;
@@ -140,6 +250,7 @@ bool vg_plan_vm(struct vg_plan *p, const struct vg_host *h, const struct vg_vm_r
         free(old);
         vg_sbuf_free(&changes);
         vg_sbuf_free(&kept);
+        vg_spice_listener_finish(&listener);
         return false;
     }
     char *why = vg_xasprintf("%s", changes.len ? changes.data : "");
@@ -184,6 +295,9 @@ bool vg_plan_vm(struct vg_plan *p, const struct vg_host *h, const struct vg_vm_r
         ivshmem_notes(p, r, mib);
         shm_rule(p, h, r);
     }
+    if (r->spice)
+        spice_notes(p, r, &listener);
+    vg_spice_listener_finish(&listener);
     if (kept.len)
         vg_sbuf_puts(&p->notes, kept.data);
     vg_sbuf_free(&kept);
