@@ -13,7 +13,7 @@ if(vg_have_spice AND TARGET vg-audio-testenv
     add_executable(vg-guest-tone guest_tone.c)
     target_link_libraries(vg-guest-tone PRIVATE m)
     target_link_options(vg-guest-tone PRIVATE -static)
-    vg_test(e2e-qemu-spice-audio SOURCES test_qemu_spice_audio.c ../client/image.c
+    vg_test(e2e-qemu-spice-audio SOURCES test_qemu_spice_audio.c initramfs.c ../client/image.c
             LIBS vg-audio-testenv vg-pattern m
             ARGS ${QEMU_SYSTEM} ${GUEST_KERNEL} ${vg_guest_modules} ${BUSYBOX}
                  $<TARGET_FILE:vg-guest-tone> $<TARGET_FILE:vgapt-client>
@@ -46,7 +46,7 @@ add_feature_info(test-qemu-spice ON "end-to-end test of keyboard and mouse throu
 add_executable(vg-guest-evdev guest_evdev.c)
 target_link_options(vg-guest-evdev PRIVATE -static)
 
-vg_test(e2e-qemu-spice SOURCES test_qemu_spice.c ../client/image.c
+vg_test(e2e-qemu-spice SOURCES test_qemu_spice.c initramfs.c ../client/image.c
         LIBS vg-testlib vg-pattern
         ARGS ${QEMU_SYSTEM} ${GUEST_KERNEL} ${vg_guest_modules} ${BUSYBOX}
              $<TARGET_FILE:vgapt-guest-static> $<TARGET_FILE:vg-guest-evdev>

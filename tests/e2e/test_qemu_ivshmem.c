@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "image.h"
+#include "initramfs.h"
 #include "pattern.h"
 #include "testlib.h"
 
@@ -41,47 +42,14 @@ static const char init_tail[] =
     "echo \"vgapt-e2e: guest exit $?\"\n"
     "/bin/busybox poweroff -f\n";
 
-/* newc cpio: enough for an initramfs of directories and regular files. */
-static void cpio_entry(FILE *out, const char *name, unsigned mode, const void *data, size_t size)
-{
-    static unsigned ino = 1;
-    size_t namesize = strlen(name) + 1;
-    fprintf(out, "070701%08X%08X%08X%08X%08X%08X%08zX%08X%08X%08X%08X%08zX%08X", ino++, mode, 0,
-            0, 1, 0, size, 0, 0, 0, 0, namesize, 0);
-    fwrite(name, 1, namesize, out);
-    for (size_t pad = (4 - (110 + namesize) % 4) % 4; pad; pad--)
-        fputc(0, out);
-    if (size)
-        fwrite(data, 1, size, out);
-    for (size_t pad = (4 - size % 4) % 4; pad; pad--)
-        fputc(0, out);
-}
-
-static bool cpio_file(FILE *out, const char *name, const char *path)
-{
-    size_t size;
-    char *buf = vg_test_read_file(path, &size);
-    if (buf)
-        cpio_entry(out, name, 0100755, buf, size);
-    free(buf);
-    return buf != NULL;
-}
-
 static bool make_initramfs(const char *path, const char *subcommand, const char *options)
 {
     char init_script[2048];
     snprintf(init_script, sizeof(init_script), "%s%s%s%s%s", init_head, subcommand, init_mid,
              options, init_tail);
-    FILE *out = fopen(path, "wb");
-    if (!out)
-        return false;
-    const char *dirs[] = {"bin", "dev", "proc", "sys"};
-    for (size_t i = 0; i < 4; i++)
-        cpio_entry(out, dirs[i], 040755, NULL, 0);
-    cpio_entry(out, "init", 0100755, init_script, strlen(init_script));
-    bool ok = cpio_file(out, "bin/busybox", busybox) && cpio_file(out, "bin/vgapt-guest", guest);
-    cpio_entry(out, "TRAILER!!!", 0, NULL, 0);
-    return fclose(out) == 0 && ok;
+    const struct vg_initramfs_file files[] = {{"bin/busybox", busybox},
+                                              {"bin/vgapt-guest", guest}};
+    return vg_initramfs_write(path, init_script, files, 2, NULL, NULL, 0);
 }
 
 struct vm {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "image.h"
+#include "initramfs.h"
 #include "testlib.h"
 #include "vg/time.h"
 
@@ -37,13 +38,13 @@ static long seen; /* serial offset up to which events were consumed */
 
 /* virtio_input's dependencies first; evdev before the devices come. */
 static const char *const modules[] = {
-    "input/evdev",
-    "virtio/virtio_ring",
-    "virtio/virtio",
-    "virtio/virtio_pci_legacy_dev",
-    "virtio/virtio_pci_modern_dev",
-    "virtio/virtio_pci",
-    "virtio/virtio_input",
+    "drivers/input/evdev",
+    "drivers/virtio/virtio_ring",
+    "drivers/virtio/virtio",
+    "drivers/virtio/virtio_pci_legacy_dev",
+    "drivers/virtio/virtio_pci_modern_dev",
+    "drivers/virtio/virtio_pci",
+    "drivers/virtio/virtio_input",
 };
 
 static const char init_script[] =
@@ -62,54 +63,12 @@ static const char init_script[] =
     "/bin/vg-evdev\n"
     "/bin/busybox poweroff -f\n";
 
-/* newc cpio: enough for an initramfs of directories and regular files. */
-static void cpio_entry(FILE *out, const char *name, unsigned mode, const void *data, size_t size)
-{
-    static unsigned ino = 1;
-    size_t namesize = strlen(name) + 1;
-    fprintf(out, "070701%08X%08X%08X%08X%08X%08X%08zX%08X%08X%08X%08X%08zX%08X", ino++, mode, 0, 0,
-            1, 0, size, 0, 0, 0, 0, namesize, 0);
-    fwrite(name, 1, namesize, out);
-    for (size_t pad = (4 - (110 + namesize) % 4) % 4; pad; pad--)
-        fputc(0, out);
-    if (size)
-        fwrite(data, 1, size, out);
-    for (size_t pad = (4 - size % 4) % 4; pad; pad--)
-        fputc(0, out);
-}
-
-static bool cpio_file(FILE *out, const char *name, const char *path)
-{
-    size_t size;
-    char *buf = vg_test_read_file(path, &size);
-    if (buf)
-        cpio_entry(out, name, 0100755, buf, size);
-    else
-        fprintf(stderr, "cannot read %s\n", path);
-    free(buf);
-    return buf != NULL;
-}
-
 static bool make_initramfs(const char *path)
 {
-    FILE *out = fopen(path, "wb");
-    if (!out)
-        return false;
-    const char *dirs[] = {"bin", "dev", "proc", "sys", "m"};
-    for (size_t i = 0; i < 5; i++)
-        cpio_entry(out, dirs[i], 040755, NULL, 0);
-    cpio_entry(out, "init", 0100755, init_script, strlen(init_script));
-    bool ok = cpio_file(out, "bin/busybox", busybox) && cpio_file(out, "bin/vgapt-guest", guest) &&
-              cpio_file(out, "bin/vg-evdev", evdev);
-    for (size_t i = 0; ok && i < sizeof(modules) / sizeof(modules[0]); i++) {
-        char src[700], name[64];
-        snprintf(src, sizeof(src), "%s/drivers/%s.ko", moddir, modules[i]);
-        /* insmod goes by the glob's order: number them. */
-        snprintf(name, sizeof(name), "m/%02zu.ko", i);
-        ok = cpio_file(out, name, src);
-    }
-    cpio_entry(out, "TRAILER!!!", 0, NULL, 0);
-    return fclose(out) == 0 && ok;
+    const struct vg_initramfs_file files[] = {
+        {"bin/busybox", busybox}, {"bin/vgapt-guest", guest}, {"bin/vg-evdev", evdev}};
+    return vg_initramfs_write(path, init_script, files, 3, moddir, modules,
+                              sizeof(modules) / sizeof(modules[0]));
 }
 
 /* Runs xdotool with the arguments (NULL-terminated); its stdout in out. */

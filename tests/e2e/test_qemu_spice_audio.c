@@ -16,6 +16,7 @@
 
 #include "audio_env.h"
 #include "image.h"
+#include "initramfs.h"
 #include "testlib.h"
 #include "vg/time.h"
 
@@ -61,53 +62,11 @@ static const char init_script[] = "#!/bin/busybox sh\n"
                                   "/bin/busybox sleep 600\n"
                                   "/bin/busybox poweroff -f\n";
 
-/* newc cpio: enough for an initramfs of directories and regular files. */
-static void cpio_entry(FILE *out, const char *name, unsigned mode, const void *data, size_t size)
-{
-    static unsigned ino = 1;
-    size_t namesize = strlen(name) + 1;
-    fprintf(out, "070701%08X%08X%08X%08X%08X%08X%08zX%08X%08X%08X%08X%08zX%08X", ino++, mode, 0, 0,
-            1, 0, size, 0, 0, 0, 0, namesize, 0);
-    fwrite(name, 1, namesize, out);
-    for (size_t pad = (4 - (110 + namesize) % 4) % 4; pad; pad--)
-        fputc(0, out);
-    if (size)
-        fwrite(data, 1, size, out);
-    for (size_t pad = (4 - size % 4) % 4; pad; pad--)
-        fputc(0, out);
-}
-
-static bool cpio_file(FILE *out, const char *name, const char *path)
-{
-    size_t size;
-    char *buf = vg_test_read_file(path, &size);
-    if (buf)
-        cpio_entry(out, name, 0100755, buf, size);
-    else
-        fprintf(stderr, "cannot read %s\n", path);
-    free(buf);
-    return buf != NULL;
-}
-
 static bool make_initramfs(const char *path)
 {
-    FILE *out = fopen(path, "wb");
-    if (!out)
-        return false;
-    const char *dirs[] = {"bin", "dev", "proc", "sys", "m"};
-    for (size_t i = 0; i < 5; i++)
-        cpio_entry(out, dirs[i], 040755, NULL, 0);
-    cpio_entry(out, "init", 0100755, init_script, strlen(init_script));
-    bool ok = cpio_file(out, "bin/busybox", busybox) && cpio_file(out, "bin/vg-tone", tone);
-    for (size_t i = 0; ok && i < sizeof(modules) / sizeof(modules[0]); i++) {
-        char src[700], name[64];
-        snprintf(src, sizeof(src), "%s/%s.ko", moddir, modules[i]);
-        /* insmod goes by the glob's order: number them. */
-        snprintf(name, sizeof(name), "m/%02zu.ko", i);
-        ok = cpio_file(out, name, src);
-    }
-    cpio_entry(out, "TRAILER!!!", 0, NULL, 0);
-    return fclose(out) == 0 && ok;
+    const struct vg_initramfs_file files[] = {{"bin/busybox", busybox}, {"bin/vg-tone", tone}};
+    return vg_initramfs_write(path, init_script, files, 2, moddir, modules,
+                              sizeof(modules) / sizeof(modules[0]));
 }
 
 static void show_logs(void)
