@@ -17,6 +17,11 @@ static const struct vg_bench_cmd cmds[] = {
               "second of audio against pw-play",
      vg_bench_audio},
 #endif
+#ifdef VG_BENCH_INPUT
+    {"input", "key press in the client's window -> event in a TCG guest's evdev, against the "
+              "serial console's round trip",
+     vg_bench_input},
+#endif
 };
 
 static int cmp_double(const void *a, const void *b)
@@ -64,6 +69,15 @@ char *vg_bench_guest(void)
     static char path[4200];
     return path[0] ? path : sibling("vgapt-guest", VG_BENCH_GUEST, path, sizeof(path));
 }
+
+#ifdef VG_BENCH_INPUT
+char *vg_bench_evdev(void)
+{
+    static char path[4200];
+    return path[0] ? path
+                   : sibling(VG_BENCH_EVDEV_INSTALLED, "vgapt-bench-evdev", path, sizeof(path));
+}
+#endif
 
 static void usage(FILE *f)
 {

@@ -11,6 +11,7 @@
 #endif
 #include "audio_pcm_queue.h"
 #include "input_ctl.h"
+#include "mic_ctl.h"
 #include "link.h"
 #include "spice_audio.h"
 #include "stats.h"
@@ -61,6 +62,8 @@ struct app {
     struct vg_spice_audio *spice_audio; /* its session, where input holds none */
     char audio_line[192];       /* the overlay's audio line */
     struct vg_input_ctl *input; /* keyboard and mouse to the guest */
+    /* The microphone's banner drawn (prompt, recording). */
+    char mic_line[200];
 };
 
 static void update_title(struct app *a, const struct vg_frame_info *info,
@@ -217,7 +220,10 @@ static int write_ppm(const struct app *a, const char *path, int w, int h, const 
 /* Draws and presents. Returns true when the --screenshot was written (time to quit). */
 static bool present(struct app *a, const char *message)
 {
-    const char *banner = !message && a->warning[0] ? a->warning : NULL;
+    /* The microphone's prompt and indicator first: the user must see them. */
+    const char *banner = a->mic_line[0]              ? a->mic_line
+                         : !message && a->warning[0] ? a->warning
+                                                     : NULL;
     int w, h;
     vg_window_drawable_size(a->window, &w, &h);
     struct vg_render_params p = {
@@ -259,7 +265,7 @@ static struct vg_pcm_queue *spice_queue(const struct vg_client_config *cfg)
     struct vg_input_addr addr;
     char err[400];
     if (strcmp(vg_client_audio_sources[cfg->audio_source], "scream") == 0 ||
-        !vg_input_parse_addr(cfg->spice, &addr, err, sizeof(err)) ||
+        !vg_client_spice_addr(cfg, &addr, err, sizeof(err)) ||
         addr.kind == VG_INPUT_ADDR_NONE)
         return NULL;
     return vg_pcm_queue_create(16);
@@ -271,7 +277,7 @@ static struct vg_spice_audio *spice_session(const struct vg_client_config *cfg,
 {
     struct vg_input_addr addr;
     char err[400];
-    if (!q || !vg_input_parse_addr(cfg->spice, &addr, err, sizeof(err)))
+    if (!q || !vg_client_spice_addr(cfg, &addr, err, sizeof(err)))
         return NULL;
     return vg_spice_audio_create(&addr, q);
 }
@@ -331,6 +337,9 @@ static int run_audio_only(const struct vg_client_config *cfg)
         return 1;
     }
     struct vg_spice_audio *session = spice_session(cfg, pcm);
+    /* No window to ask in: ask means deny here (logged when the guest records). */
+    struct vg_mic_ctl *mic = session ? vg_mic_ctl_create(cfg, false, cfg->escape_key) : NULL;
+    vg_spice_audio_set_mic(session, mic);
     uint64_t start = vg_time_ns();
     while (!quit_signal &&
            (!cfg->seconds || vg_time_ns() - start < (uint64_t)cfg->seconds * VG_NS_PER_S)) {
@@ -339,6 +348,7 @@ static int run_audio_only(const struct vg_client_config *cfg)
     }
     vg_audio_player_destroy(p);
     vg_spice_audio_destroy(session);
+    vg_mic_ctl_destroy(mic);
     vg_pcm_queue_destroy(pcm);
     return 0;
 }
@@ -490,6 +500,12 @@ int vg_client_run(const struct vg_client_config *cfg)
         struct vg_transport *t = follow_guest(&a, now, &st, &redraw);
         if (!a.have_frame)
             vg_input_ctl_set_frame(a.input, NULL);
+        vg_input_ctl_set_guest_cursor(a.input, t && a.have_frame && a.cursor_visible);
+        const char *mic = vg_input_ctl_mic_line(a.input);
+        if (strcmp(mic ? mic : "", a.mic_line) != 0) {
+            snprintf(a.mic_line, sizeof(a.mic_line), "%s", mic ? mic : "");
+            redraw = true;
+        }
         redraw |= vg_input_ctl_poll(a.input) && a.overlay;
         vg_spice_audio_poll(a.spice_audio);
         a.stats.view.extra2 = vg_input_ctl_line(a.input);

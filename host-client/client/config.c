@@ -5,6 +5,7 @@
 
 #include "input.h"
 #include "input_ctl.h"
+#include "mic_policy.h"
 #include "vg/opts.h"
 #include "vg/version.h"
 
@@ -88,6 +89,14 @@ static size_t build_table(struct vg_opt *t, struct vg_client_config *c)
             NULL),
         OPT("audio-report-s", 0, VG_OPT_INT, &c->audio_report_s, 0, 3600, NULL, "S",
             "log the audio buffer, drift and error counters every S seconds (0: never)", NULL),
+        OPT("mic", 0, VG_OPT_CHOICE, &c->mic, 0, 0, vg_mic_policy_names, "POLICY",
+            "when the guest records (SPICE record channel), whether it gets the host's "
+            "microphone: allow, deny, or ask in the window (without one, as with --audio-only: "
+            "deny)",
+            NULL),
+        OPT("mic-source", 0, VG_OPT_STRING, &c->mic_source, 0, 0, NULL, "NODE",
+            "PipeWire source (node.name) the guest records from; empty: the default source",
+            NULL),
         OPT("spice", 0, VG_OPT_STRING, &c->spice, 0, 0, NULL, "URI",
             "SPICE server of the VM that takes keyboard and mouse: unix:/PATH (QEMU -spice "
             "unix=on,addr=PATH), HOST:PORT, or none",
@@ -104,6 +113,20 @@ static size_t build_table(struct vg_opt *t, struct vg_client_config *c)
             NULL),
         OPT("grab-keyboard", 0, VG_OPT_FLAG, &c->grab_keyboard, 0, 0, NULL, NULL,
             "while the pointer is captured, grab the keyboard too (Alt+Tab goes to the guest)",
+            NULL),
+        OPT("domain", 0, VG_OPT_STRING, &c->domain, 0, 0, NULL, "NAME",
+            "the libvirt domain (VM) to show: its <shmem> regions give --shm and --scream where "
+            "those are left at their defaults, and libvirt connects SPICE where --spice is none",
+            NULL),
+        OPT("connect", 0, VG_OPT_STRING, &c->connect, 0, 0, NULL, "URI",
+            "the libvirt that --domain is on (qemu:///session: your own VMs)", NULL),
+        OPT("clipboard-to-guest", 0, VG_OPT_FLAG, &c->clipboard_to_guest, 0, 0, NULL, NULL,
+            "offer the host's clipboard text to the guest through --spice (it needs a SPICE "
+            "agent in the guest: spice-vdagent, or the Windows guest tools)",
+            NULL),
+        OPT("clipboard-to-host", 0, VG_OPT_FLAG, &c->clipboard_to_host, 0, 0, NULL, NULL,
+            "take text the guest copies into the host's clipboard through --spice (it needs a "
+            "SPICE agent in the guest)",
             NULL),
     };
     memcpy(t, opts, sizeof(opts));
@@ -146,10 +169,14 @@ enum vg_client_parse vg_client_config_parse(struct vg_client_config *c, int argc
     c->audio_quantum_ms = 10;
     c->audio_idle_s = 10;
     c->audio_report_s = 10;
+    c->mic = VG_MIC_ASK;
     vg_opts_set_string(&c->spice, "none");
     c->input = true;
     vg_opts_set_string(&c->escape_key, "ScrollLock");
     c->grab_keyboard = true;
+    vg_opts_set_string(&c->connect, "qemu:///system");
+    c->clipboard_to_guest = true;
+    c->clipboard_to_host = true;
 
     struct vg_opt table[48];
     size_t n = build_table(table, c);
@@ -184,7 +211,7 @@ enum vg_client_parse vg_client_config_parse(struct vg_client_config *c, int argc
             return VG_CLIENT_EXIT_ERROR;
         }
         if (strcmp(vg_client_audio_sources[c->audio_source], "spice") == 0 &&
-            addr.kind == VG_INPUT_ADDR_NONE) {
+            addr.kind == VG_INPUT_ADDR_NONE && !(c->domain && c->domain[0])) {
             fprintf(stderr, "vgapt-client: --audio-source spice needs --spice URI: the VM's "
                             "SPICE server (unix:/PATH or HOST:PORT)\n");
             return VG_CLIENT_EXIT_ERROR;
@@ -196,6 +223,17 @@ enum vg_client_parse vg_client_config_parse(struct vg_client_config *c, int argc
     default:
         return VG_CLIENT_EXIT_ERROR;
     }
+}
+
+bool vg_client_spice_addr(const struct vg_client_config *cfg, struct vg_input_addr *out, char *err,
+                          size_t err_size)
+{
+    if (cfg->spice_addr) {
+        *out = *cfg->spice_addr;
+        err[0] = 0;
+        return true;
+    }
+    return vg_input_parse_addr(cfg->spice, out, err, err_size);
 }
 
 void vg_client_config_free(struct vg_client_config *c)

@@ -3,10 +3,13 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "renderer.h"
 #include "vg/log.h"
+
+struct vg_input_addr;
 
 struct vg_client_config {
     char *shm;
@@ -36,13 +39,28 @@ struct vg_client_config {
     int64_t audio_quantum_ms;
     int64_t audio_idle_s;
     int64_t audio_report_s;
+    int mic;                /* enum vg_mic_policy: the guest's recording gets the microphone */
+    char *mic_source;       /* [optional] PipeWire source node to record from */
     /* keyboard and mouse */
     char *spice;            /* SPICE server: unix:/PATH, HOST:PORT or none */
     bool input;             /* send keyboard and mouse to it (--no-input: off) */
     char *escape_key;       /* SDL key name of the escape key */
     bool capture_on_start;  /* capture the pointer once connected */
     bool grab_keyboard;     /* while captured, grab the keyboard too (Alt+Tab to the guest) */
+    /* libvirt */
+    char *domain;           /* [optional] the domain whose regions and SPICE server to use */
+    char *connect;          /* its libvirt URI */
+    /* [optional] Set by --domain (client_domain.h): the SPICE address that wins over spice. */
+    const struct vg_input_addr *spice_addr;
+    /* clipboard, through --spice and the guest's agent */
+    bool clipboard_to_guest; /* offer the host's clipboard text to the guest */
+    bool clipboard_to_host;  /* take the guest's clipboard text into the host's */
 };
+
+/* The SPICE server to use: cfg->spice_addr when set, else cfg->spice parsed
+ * (vg_input_parse_addr). */
+bool vg_client_spice_addr(const struct vg_client_config *cfg, struct vg_input_addr *out, char *err,
+                          size_t err_size);
 
 /* --audio-source's names, NULL-terminated: the audio source backends' names (audio_source.h). */
 extern const char *const vg_client_audio_sources[];

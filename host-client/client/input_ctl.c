@@ -5,8 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clipboard.h"
+#include "clipboard_ctl.h"
 #include "input.h"
 #include "keymap.h"
+#include "mic_ctl.h"
 #include "mouse.h"
 #include "window.h"
 #include "vg/log.h"
@@ -25,6 +28,7 @@ struct vg_input_ctl {
     const struct vg_input_ops *ops;
     struct vg_input *in;
     struct vg_pcm_queue *pcm; /* [optional] the guest's audio from the same session */
+    struct vg_clipboard *clip; /* [optional] the clipboard through the same session */
     struct vg_input_addr addr;
     char where[300];
     uint64_t failed_at; /* when the backend last failed; 0: it has not */
@@ -42,6 +46,10 @@ struct vg_input_ctl {
     struct vg_mouse_view view;
     int32_t last_x, last_y; /* the last absolute position sent */
     bool sent_position;
+    bool guest_cursor; /* the renderer draws the guest's cursor */
+    bool host_hidden;  /* SDL_ShowCursor(SDL_DISABLE) is in force */
+    /* [optional] The guest's recording, where the backend has one. */
+    struct vg_mic_ctl *mic;
     char line[600];
 };
 
@@ -75,6 +83,18 @@ static void release_all(struct vg_input_ctl *c)
     }
 }
 
+/* SDL hides the cursor only over the window: elsewhere the host's stays. */
+static void update_host_cursor(struct vg_input_ctl *c)
+{
+    bool hide = vg_mouse_hide_host_cursor(&c->mouse, c->guest_cursor);
+    if (hide == c->host_hidden)
+        return;
+    c->host_hidden = hide;
+    SDL_ShowCursor(hide ? SDL_DISABLE : SDL_ENABLE);
+    vg_debug("host cursor over the window: %s (SDL_ShowCursor %d)",
+             hide ? "hidden, the guest draws its own" : "shown", SDL_ShowCursor(SDL_QUERY));
+}
+
 static void apply(struct vg_input_ctl *c, struct vg_mouse_actions a)
 {
     if (a.release_all)
@@ -96,6 +116,7 @@ static void apply(struct vg_input_ctl *c, struct vg_mouse_actions a)
     }
     if (a.request_mode && c->in)
         c->ops->request_mouse_mode(c->in, a.request);
+    update_host_cursor(c);
 }
 
 static void step(struct vg_input_ctl *c, enum vg_mouse_event ev)
@@ -115,7 +136,7 @@ struct vg_input_ctl *vg_input_ctl_create(const struct vg_client_config *cfg, str
     vg_mouse_init(&c->mouse, cfg->capture_on_start);
 
     char err[400];
-    if (!vg_input_parse_addr(cfg->spice, &c->addr, err, sizeof(err))) {
+    if (!vg_client_spice_addr(cfg, &c->addr, err, sizeof(err))) {
         vg_err("%s", err);
         free(c);
         return NULL;
@@ -125,7 +146,8 @@ struct vg_input_ctl *vg_input_ctl_create(const struct vg_client_config *cfg, str
     for (size_t i = 0; vg_inputs[i]; i++)
         if (strcmp(vg_inputs[i]->name, "spice") == 0)
             c->ops = vg_inputs[i];
-    snprintf(c->where, sizeof(c->where), "%s", cfg->spice);
+    snprintf(c->where, sizeof(c->where), "%s",
+             c->addr.kind == VG_INPUT_ADDR_FD ? c->addr.host : cfg->spice);
     if (!c->ops) {
         vg_warn("--spice %s: this vgapt-client was built without SPICE (install "
                 "libspice-client-glib-2.0-dev and rebuild); keyboard and mouse stay with the host",
@@ -135,9 +157,15 @@ struct vg_input_ctl *vg_input_ctl_create(const struct vg_client_config *cfg, str
     }
     /* A backend that cannot start leaves input off; the frames go on. */
     vg_info("SPICE %s: connecting for keyboard and mouse", c->where);
+    if (c->ops->set_mic)
+        c->mic = vg_mic_ctl_create(cfg, true, cfg->escape_key);
     c->in = c->ops->create(&c->addr);
+    if (c->in && c->mic)
+        c->ops->set_mic(c->in, vg_mic_ctl_queue(c->mic));
     if (!c->in)
         snprintf(c->line, sizeof(c->line), "input: SPICE could not start (see the log)");
+    c->clip = vg_client_clipboard_create(cfg, c->ops);
+    vg_client_clipboard_attach(c->clip, c->ops, c->in);
     return c;
 }
 
@@ -148,7 +176,15 @@ void vg_input_ctl_destroy(struct vg_input_ctl *c)
     release_all(c);
     if (c->in)
         c->ops->destroy(c->in);
+    vg_clipboard_destroy(c->clip);
+    vg_mic_ctl_destroy(c->mic); /* after the backend, which reads its queue */
     free(c);
+}
+
+void vg_input_ctl_set_guest_cursor(struct vg_input_ctl *c, bool visible)
+{
+    c->guest_cursor = visible;
+    update_host_cursor(c);
 }
 
 void vg_input_ctl_set_frame(struct vg_input_ctl *c, const struct vg_frame_info *info)
@@ -206,11 +242,16 @@ static void follow_failure(struct vg_input_ctl *c)
     c->ops->destroy(c->in);
     c->have_status = false;
     c->failed_at = 0;
+    if (c->mic)
+        vg_mic_ctl_follow(c->mic, 0, 0);
     c->in = c->ops->create(&c->addr);
     if (!c->in)
         snprintf(c->line, sizeof(c->line), "input: SPICE could not start (see the log)");
     else if (c->pcm)
         c->ops->set_audio(c->in, c->pcm);
+    if (c->in && c->mic)
+        c->ops->set_mic(c->in, vg_mic_ctl_queue(c->mic));
+    vg_client_clipboard_attach(c->clip, c->ops, c->in);
 }
 
 bool vg_input_ctl_set_audio(struct vg_input_ctl *c, struct vg_pcm_queue *q)
@@ -227,6 +268,7 @@ bool vg_input_ctl_poll(struct vg_input_ctl *c)
 {
     if (c->in && c->have_status && c->status.state == VG_INPUT_FAILED)
         follow_failure(c);
+    vg_client_clipboard_poll(c->clip);
     if (c->in) {
         struct vg_input_status st;
         c->ops->poll_status(c->in, &st);
@@ -247,6 +289,9 @@ bool vg_input_ctl_poll(struct vg_input_ctl *c)
                 vg_info("SPICE mouse mode: %s", st.mouse_mode == VG_INPUT_MOUSE_CLIENT
                                                     ? "absolute (client)"
                                                     : "relative (server)");
+            if (c->mic)
+                vg_mic_ctl_follow(c->mic, st.state == VG_INPUT_READY ? st.record_channels : 0,
+                                  st.state == VG_INPUT_READY ? st.record_rate : 0);
         }
     }
     char line[600];
@@ -260,6 +305,11 @@ bool vg_input_ctl_poll(struct vg_input_ctl *c)
 const char *vg_input_ctl_line(const struct vg_input_ctl *c)
 {
     return c->line[0] ? c->line : NULL;
+}
+
+const char *vg_input_ctl_mic_line(struct vg_input_ctl *c)
+{
+    return c->mic ? vg_mic_ctl_line(c->mic) : NULL;
 }
 
 static void send_ctrl_alt_del(struct vg_input_ctl *c)
@@ -288,6 +338,11 @@ static int escape_combo(struct vg_input_ctl *c, SDL_Scancode sc)
     case SDL_SCANCODE_D:
         send_ctrl_alt_del(c);
         return VG_WINDOW_EVENT_NONE;
+    case SDL_SCANCODE_Y:
+    case SDL_SCANCODE_N:
+        if (c->mic)
+            vg_mic_ctl_answer(c->mic, sc == SDL_SCANCODE_Y);
+        return VG_WINDOW_EVENT_REDRAW;
     case SDL_SCANCODE_I:
         step(c, VG_MOUSE_TOGGLE_INPUT);
         vg_info("keyboard and mouse %s", c->mouse.enabled ? "to the guest" : "kept by the host");
@@ -317,6 +372,10 @@ static int on_key(struct vg_input_ctl *c, const SDL_KeyboardEvent *k)
          * never pressed there). */
         return down && !k->repeat ? escape_combo(c, sc) : VG_WINDOW_EVENT_NONE;
     }
+    /* The microphone's prompt takes Y and N (their releases go nowhere: never pressed). */
+    if (c->mic && down && !k->repeat && (sc == SDL_SCANCODE_Y || sc == SDL_SCANCODE_N) &&
+        vg_mic_ctl_prompt_key(c->mic, sc == SDL_SCANCODE_Y ? 'y' : 'n'))
+        return VG_WINDOW_EVENT_REDRAW;
     if (!c->in || !vg_mouse_keys_to_guest(&c->mouse))
         return -1;
     /* The guest repeats held keys itself. */
@@ -469,7 +528,11 @@ int vg_input_ctl_filter(void *data, const union SDL_Event *ev)
             step(c, VG_MOUSE_FOCUS_LOST);
         } else if (ev->window.event == SDL_WINDOWEVENT_FOCUS_GAINED) {
             step(c, VG_MOUSE_FOCUS_GAINED);
+            vg_client_clipboard_host_changed(c->clip, c->ops, c->in);
         }
+        return -1;
+    case SDL_CLIPBOARDUPDATE:
+        vg_client_clipboard_host_changed(c->clip, c->ops, c->in);
         return -1;
     default:
         return -1;

@@ -32,10 +32,18 @@ bool vg_input_ctl_set_audio(struct vg_input_ctl *c, struct vg_pcm_queue *q);
 /* The frame on screen (borrowed for the call; NULL: none): absolute positions map through it. */
 void vg_input_ctl_set_frame(struct vg_input_ctl *c, const struct vg_frame_info *info);
 
+/* Whether the renderer draws the guest's cursor now (visible, on a frame shown): over the
+ * window the host's cursor is hidden while absolute positions go to the guest and it draws
+ * one (vg_mouse_hide_host_cursor), shown otherwise. */
+void vg_input_ctl_set_guest_cursor(struct vg_input_ctl *c, bool visible);
+
 /* Follows the backend's state and mouse mode; true when the overlay line changed. */
 bool vg_input_ctl_poll(struct vg_input_ctl *c);
 /* The overlay's line about keyboard and mouse (borrowed until the next poll); NULL if none. */
 const char *vg_input_ctl_line(const struct vg_input_ctl *c);
+/* The window's line about the microphone (the prompt, "recording", refused: shown whether or
+ * not the overlay is), borrowed until the next call; NULL while the guest does not record. */
+const char *vg_input_ctl_mic_line(struct vg_input_ctl *c);
 
 /* The window's event filter (vg_window_filter); data is the controller. */
 int vg_input_ctl_filter(void *data, const union SDL_Event *ev);

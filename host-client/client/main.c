@@ -1,5 +1,6 @@
 /* vgapt-client: shows a VM guest's frames from IVSHMEM shared memory. */
 #include "app.h"
+#include "client_domain.h"
 #include "config.h"
 #include "vg/log.h"
 
@@ -11,7 +12,11 @@ int main(int argc, char **argv)
     int status = p == VG_CLIENT_EXIT_OK ? 0 : 2;
     if (p == VG_CLIENT_RUN) {
         vg_log_set_level((enum vg_log_level)cfg.log_level);
-        status = vg_client_run(&cfg);
+        struct vg_client_domain *dom;
+        status = 1;
+        if (vg_client_domain_apply(&cfg, &dom))
+            status = vg_client_run(&cfg);
+        vg_client_domain_destroy(dom);
     }
     vg_client_config_free(&cfg);
     return status;

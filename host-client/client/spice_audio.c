@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mic_ctl.h"
 #include "vg/log.h"
 #include "vg/time.h"
 
@@ -14,6 +15,7 @@ struct vg_spice_audio {
     struct vg_input *in;
     struct vg_input_addr addr;
     struct vg_pcm_queue *q;
+    struct vg_mic_ctl *mic; /* [optional] the guest's recording */
     uint64_t failed_at;
     char failure[512]; /* the failure logged, until the server is reached */
 };
@@ -23,6 +25,17 @@ static void connect_session(struct vg_spice_audio *s)
     s->in = s->ops->create(&s->addr);
     if (s->in)
         s->ops->set_audio(s->in, s->q);
+    if (s->in && s->mic && s->ops->set_mic)
+        s->ops->set_mic(s->in, vg_mic_ctl_queue(s->mic));
+}
+
+void vg_spice_audio_set_mic(struct vg_spice_audio *s, struct vg_mic_ctl *mic)
+{
+    if (!s)
+        return;
+    s->mic = mic;
+    if (s->in && s->ops->set_mic)
+        s->ops->set_mic(s->in, mic ? vg_mic_ctl_queue(mic) : NULL);
 }
 
 struct vg_spice_audio *vg_spice_audio_create(const struct vg_input_addr *addr,
@@ -62,6 +75,9 @@ void vg_spice_audio_poll(struct vg_spice_audio *s)
     }
     struct vg_input_status st;
     s->ops->poll_status(s->in, &st);
+    if (s->mic)
+        vg_mic_ctl_follow(s->mic, st.state == VG_INPUT_READY ? st.record_channels : 0,
+                          st.state == VG_INPUT_READY ? st.record_rate : 0);
     if (st.state == VG_INPUT_READY) {
         s->failure[0] = 0;
         return;

@@ -6,6 +6,7 @@
 
 #include "input.h"
 
+struct vg_mic_ctl;
 struct vg_spice_audio;
 struct vg_pcm_queue;
 
@@ -15,5 +16,8 @@ struct vg_spice_audio *vg_spice_audio_create(const struct vg_input_addr *addr,
                                              struct vg_pcm_queue *q);
 /* Follows the connection; call every few hundred ms at least. */
 void vg_spice_audio_poll(struct vg_spice_audio *s);
+/* The guest's recording through this session too (mic borrowed: it must outlive s, or be
+ * unset with NULL first). Accepts s NULL. */
+void vg_spice_audio_set_mic(struct vg_spice_audio *s, struct vg_mic_ctl *mic);
 /* Accepts NULL. */
 void vg_spice_audio_destroy(struct vg_spice_audio *s);

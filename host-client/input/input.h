@@ -13,19 +13,27 @@
 
 struct vg_input;
 struct vg_pcm_queue;
+struct vg_clipboard;
 
-/* Where the server is, from --spice: "unix:/PATH", "HOST:PORT" or "none". */
+/* Where the server is, from --spice: "unix:/PATH", "HOST:PORT" or "none"; or, from --domain,
+ * sockets that someone else connects (libvirt's virDomainOpenGraphicsFD). */
 enum vg_input_addr_kind {
     VG_INPUT_ADDR_NONE = 0,
     VG_INPUT_ADDR_UNIX,
     VG_INPUT_ADDR_TCP,
+    VG_INPUT_ADDR_FD,
 };
 
 struct vg_input_addr {
     enum vg_input_addr_kind kind;
     char path[108]; /* UNIX: the socket (sun_path's size) */
-    char host[256]; /* TCP */
+    char host[256]; /* TCP; FD: what the sockets lead to, for messages ("domain NAME") */
     uint16_t port;  /* TCP */
+    /* FD: a new socket connected to the server for each channel (ownership passes to the
+     * caller), or a negative errno. Called on the backend's thread: it must be thread-safe.
+     * ctx borrowed: it must outlive every backend made from this address. */
+    int (*open_fd)(void *ctx);
+    void *open_fd_ctx;
 };
 
 /* Parses uri into *out. false with a message in err (what was wrong, what is accepted). Pure. */
@@ -48,7 +56,9 @@ enum vg_input_mouse_mode {
 struct vg_input_status {
     enum vg_input_state state;
     enum vg_input_mouse_mode mouse_mode;
-    uint32_t serial;   /* grows with every change of state or mouse mode */
+    uint32_t serial; /* grows with every change of state, mouse mode or recording */
+    /* The guest records (SPICE record channel): its format, 16-bit. 0 when it does not. */
+    uint32_t record_channels, record_rate;
     char message[512]; /* FAILED: why, in words a user can act on; else empty */
 };
 
@@ -100,6 +110,20 @@ struct vg_input_ops {
      * server's playback stream into q (audio_pcm_queue.h; borrowed, it must outlive the
      * backend) from its thread. Call right after create; NULL stops feeding. */
     void (*set_audio)(struct vg_input *in, struct vg_pcm_queue *q);
+    /* [optional] The host's microphone for the guest's recording: while the guest records
+     * (poll_status' record_rate), the backend sends what q holds (16-bit PCM in the guest's
+     * format, fed by the caller's capture; borrowed, it must outlive the backend) to the
+     * server. NULL: the guest records nothing. */
+    void (*set_mic)(struct vg_input *in, struct vg_pcm_queue *q);
+
+    /* [optional] The same session also carries the clipboard, UTF-8 text, through the guest's
+     * agent: the backend offers the host's text in cb to the guest and puts the guest's text
+     * there (clipboard.h; cb borrowed, it must outlive the backend) from its thread. Call right
+     * after create; NULL stops it. */
+    void (*set_clipboard)(struct vg_input *in, struct vg_clipboard *cb);
+    /* [optional, with set_clipboard] The host's text in cb changed (vg_clipboard_set_host
+     * returned true): the backend tells the guest. */
+    void (*clipboard_changed)(struct vg_input *in);
 };
 
 /* The backends built in, NULL-terminated (empty when none was built). */

@@ -101,6 +101,11 @@ bool vg_mouse_keys_to_guest(const struct vg_mouse *m)
     return m->ready && m->enabled;
 }
 
+bool vg_mouse_hide_host_cursor(const struct vg_mouse *m, bool guest_cursor_visible)
+{
+    return guest_cursor_visible && vg_mouse_route(m) == VG_MOUSE_ROUTE_ABSOLUTE;
+}
+
 static double clamp01(double v)
 {
     return v < 0.0 ? 0.0 : v > 1.0 ? 1.0 : v;

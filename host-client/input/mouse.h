@@ -54,6 +54,11 @@ struct vg_mouse_actions vg_mouse_step(struct vg_mouse *m, enum vg_mouse_event ev
 enum vg_mouse_route vg_mouse_route(const struct vg_mouse *m);
 /* Whether keys go to the guest now. */
 bool vg_mouse_keys_to_guest(const struct vg_mouse *m);
+/* Whether the host's cursor is hidden over the window: absolute positions go to the guest and
+ * the guest draws a cursor of its own (guest_cursor_visible: the renderer shows one), so one
+ * cursor is seen, where the guest's pointer is. Captured (relative mode hides it anyway),
+ * input off, the server's mode, or no guest cursor: the host's is shown. */
+bool vg_mouse_hide_host_cursor(const struct vg_mouse *m, bool guest_cursor_visible);
 
 /* The frame on screen, as the renderer places it. */
 struct vg_mouse_view {

@@ -19,6 +19,21 @@ if(vg_have_spice AND TARGET vg-audio-testenv
                  $<TARGET_FILE:vg-guest-tone> $<TARGET_FILE:vgapt-client>
             X11 TIMEOUT 180)
     target_include_directories(test-e2e-qemu-spice-audio PRIVATE ../client)
+    # The host's microphone for the guest: the SPICE record channel, --mic allow, deny and
+    # ask (answered in the window with xdotool, where installed; "-" skips that case).
+    set(vg_mic_xdotool -)
+    if(XDOTOOL)
+        set(vg_mic_xdotool ${XDOTOOL})
+    endif()
+    add_executable(vg-guest-mic guest_mic.c)
+    target_link_libraries(vg-guest-mic PRIVATE m)
+    target_link_options(vg-guest-mic PRIVATE -static)
+    vg_test(e2e-qemu-spice-mic SOURCES test_qemu_spice_mic.c initramfs.c ../client/image.c
+            LIBS vg-audio-testenv vg-pattern m
+            ARGS ${QEMU_SYSTEM} ${GUEST_KERNEL} ${vg_guest_modules} ${BUSYBOX}
+                 $<TARGET_FILE:vg-guest-mic> $<TARGET_FILE:vgapt-client> ${vg_mic_xdotool}
+            X11 TIMEOUT 180)
+    target_include_directories(test-e2e-qemu-spice-mic PRIVATE ../client)
 else()
     string(CONCAT vg_spice_audio_missing
            "needs the client's SPICE input and PipeWire audio and the kernel's sound modules "
@@ -27,6 +42,9 @@ else()
     add_feature_info(test-qemu-spice-audio OFF
                      "end-to-end SPICE audio test: ${vg_spice_audio_missing}")
 endif()
+
+# The clipboard through the guest's agent.
+include(spice_clipboard.cmake)
 
 if(NOT vg_have_spice OR NOT XDOTOOL OR NOT EXISTS ${vg_guest_modules}/drivers/virtio/virtio_input.ko)
     string(CONCAT vg_spice_test_missing
@@ -46,7 +64,7 @@ add_feature_info(test-qemu-spice ON "end-to-end test of keyboard and mouse throu
 add_executable(vg-guest-evdev guest_evdev.c)
 target_link_options(vg-guest-evdev PRIVATE -static)
 
-vg_test(e2e-qemu-spice SOURCES test_qemu_spice.c initramfs.c ../client/image.c
+vg_test(e2e-qemu-spice SOURCES test_qemu_spice.c initramfs.c spice_guest.c ../client/image.c
         LIBS vg-testlib vg-pattern
         ARGS ${QEMU_SYSTEM} ${GUEST_KERNEL} ${vg_guest_modules} ${BUSYBOX}
              $<TARGET_FILE:vgapt-guest-static> $<TARGET_FILE:vg-guest-evdev>

@@ -14,6 +14,7 @@
 
 #include "image.h"
 #include "initramfs.h"
+#include "spice_guest.h"
 #include "testlib.h"
 #include "vg/time.h"
 
@@ -36,23 +37,8 @@ static char wid[32];
 static int dev_kbd = -1, dev_tablet = -1, dev_mouse = -1;
 static long seen; /* serial offset up to which events were consumed */
 
-/* virtio_input's dependencies first; evdev before the devices come. */
-static const char *const modules[] = {
-    "drivers/input/evdev",
-    "drivers/virtio/virtio_ring",
-    "drivers/virtio/virtio",
-    "drivers/virtio/virtio_pci_legacy_dev",
-    "drivers/virtio/virtio_pci_modern_dev",
-    "drivers/virtio/virtio_pci",
-    "drivers/virtio/virtio_input",
-};
-
+/* After vg_spice_guest_init_head. */
 static const char init_script[] =
-    "#!/bin/busybox sh\n"
-    "/bin/busybox mount -t proc proc /proc\n"
-    "/bin/busybox mount -t sysfs sysfs /sys\n"
-    "/bin/busybox mount -t devtmpfs devtmpfs /dev\n"
-    "for m in /m/*.ko; do /bin/busybox insmod $m; done\n"
     "for d in /sys/bus/pci/devices/*; do\n"
     "  if [ \"$(/bin/busybox cat $d/vendor)\" = 0x1af4 ] && "
     "[ \"$(/bin/busybox cat $d/device)\" = 0x1110 ]; then dev=$d; fi\n"
@@ -67,8 +53,10 @@ static bool make_initramfs(const char *path)
 {
     const struct vg_initramfs_file files[] = {
         {"bin/busybox", busybox}, {"bin/vgapt-guest", guest}, {"bin/vg-evdev", evdev}};
-    return vg_initramfs_write(path, init_script, files, 3, moddir, modules,
-                              sizeof(modules) / sizeof(modules[0]));
+    char script[2048];
+    snprintf(script, sizeof(script), "%s%s", vg_spice_guest_init_head, init_script);
+    return vg_initramfs_write(path, script, files, 3, moddir, vg_spice_guest_modules,
+                              vg_spice_guest_n_modules);
 }
 
 /* Runs xdotool with the arguments (NULL-terminated); its stdout in out. */
@@ -271,6 +259,9 @@ static bool start(void)
               "the server did not switch to client (absolute) mouse mode");
     CHECK_MSG(wait_for_text(client_log, "showing 720x400", 0, 60000) > 0,
               "no frame from the guest");
+    /* Absolute mode over the guest's own cursor: one cursor on screen, the guest's. */
+    CHECK_MSG(wait_for_text(client_log, "host cursor over the window: hidden", 0, 10000) > 0,
+              "the host cursor stays over the guest's in absolute mode");
     char out[256] = "";
     bool found =
         xdo(out, sizeof(out), "search", "--sync", "--onlyvisible", "--name", "^vgapt", NULL);
@@ -362,6 +353,8 @@ static void capture_gives_relative_motion_and_the_escape_key_releases_it(void)
     long log_at = file_size(client_log);
     CHECK(xdo(NULL, 0, "key", "Scroll_Lock", NULL));
     CHECK_MSG(wait_for_text(client_log, "pointer captured", log_at, 5000) > 0, "no capture");
+    CHECK_MSG(wait_for_text(client_log, "host cursor over the window: shown", log_at, 5000) > 0,
+              "the host cursor was not given back for the capture");
     CHECK_MSG(wait_for_text(client_log, "SPICE mouse mode: relative", log_at, 10000) > 0,
               "the server did not switch to relative mode for the capture");
     long from = seen;
@@ -391,6 +384,8 @@ static void capture_gives_relative_motion_and_the_escape_key_releases_it(void)
     CHECK_MSG(wait_for_text(client_log, "pointer released", log_at, 5000) > 0, "no release");
     CHECK_MSG(wait_for_text(client_log, "SPICE mouse mode: absolute", log_at, 10000) > 0,
               "absolute mode did not come back");
+    CHECK_MSG(wait_for_text(client_log, "host cursor over the window: hidden", log_at, 5000) > 0,
+              "the host cursor is not hidden again after the capture");
     CHECK(xdo(NULL, 0, "mousemove", "--window", wid, "100", "300", NULL));
     expect_position(100, 300);
     CHECK_MSG(count_events(ANY, EV_KEY, 70, 0, NULL) == 0, "Scroll Lock reached the guest");
@@ -428,8 +423,11 @@ static void escape_d_sends_ctrl_alt_del_and_escape_i_turns_input_off_and_on(void
                   press[i]);
     CHECK_MSG(count_events(ANY, EV_KEY, 32, from, NULL) == 0, "D reached the guest");
 
+    long log_at = file_size(client_log);
     CHECK(xdo(NULL, 0, "keydown", "Scroll_Lock", "key", "i", "keyup", "Scroll_Lock", NULL));
     long off = seen;
+    CHECK_MSG(wait_for_text(client_log, "host cursor over the window: shown", log_at, 5000) > 0,
+              "the host cursor stays hidden with input off");
     CHECK(xdo(NULL, 0, "key", "c", "mousemove", "--window", wid, "200", "200", NULL));
     vg_sleep_ns(1000 * VG_NS_PER_MS);
     CHECK_MSG(count_events(ANY, EV_KEY, 46, off, NULL) == 0,

@@ -229,6 +229,37 @@ static void without_a_frame_nothing_maps(void)
     CHECK(!vg_mouse_map(&v, 10, 10, &x, &y));
 }
 
+/* One cursor on screen: the guest's where it draws one and takes absolute positions; the
+ * host's in every other case. */
+static void the_host_cursor_hides_only_over_an_absolute_guest_cursor(void)
+{
+    struct vg_mouse m;
+    vg_mouse_init(&m, false);
+    CHECK(!vg_mouse_hide_host_cursor(&m, true)); /* not connected yet */
+    m = ready_mouse(VG_INPUT_MOUSE_CLIENT);
+    CHECK(vg_mouse_hide_host_cursor(&m, true));
+    CHECK(!vg_mouse_hide_host_cursor(&m, false)); /* the guest shows no cursor */
+    /* Captured: relative mode hides it; released, hidden again once absolute is back. */
+    vg_mouse_step(&m, VG_MOUSE_ESCAPE);
+    CHECK(!vg_mouse_hide_host_cursor(&m, true));
+    vg_mouse_step(&m, VG_MOUSE_MODE_SERVER);
+    vg_mouse_step(&m, VG_MOUSE_ESCAPE);
+    CHECK(!vg_mouse_hide_host_cursor(&m, true)); /* still the server's mode */
+    vg_mouse_step(&m, VG_MOUSE_MODE_CLIENT);
+    CHECK(vg_mouse_hide_host_cursor(&m, true));
+    /* Input off, then on. */
+    vg_mouse_step(&m, VG_MOUSE_TOGGLE_INPUT);
+    CHECK(!vg_mouse_hide_host_cursor(&m, true));
+    vg_mouse_step(&m, VG_MOUSE_TOGGLE_INPUT);
+    CHECK(vg_mouse_hide_host_cursor(&m, true));
+    /* The server goes back to its mode (the tablet went away), or the connection ends. */
+    vg_mouse_step(&m, VG_MOUSE_MODE_SERVER);
+    CHECK(!vg_mouse_hide_host_cursor(&m, true));
+    vg_mouse_step(&m, VG_MOUSE_MODE_CLIENT);
+    vg_mouse_step(&m, VG_MOUSE_LOST);
+    CHECK(!vg_mouse_hide_host_cursor(&m, true));
+}
+
 int main(void)
 {
     RUN(nothing_goes_to_the_guest_before_it_is_ready);
@@ -245,5 +276,6 @@ int main(void)
     RUN(rotation_maps_back_to_the_unrotated_desktop);
     RUN(a_downscaled_frame_maps_to_the_desktop_size);
     RUN(without_a_frame_nothing_maps);
+    RUN(the_host_cursor_hides_only_over_an_absolute_guest_cursor);
     return vg_test_finish();
 }

@@ -4,14 +4,18 @@
  * what the user changed or undefined since the apply (until --force), an ivshmem-doorbell region
  * and a hand-made <qemu:commandline> one become a <shmem> libvirt takes, a booted domain (TCG,
  * no disk, Code 43 features on) holds the /dev/shm regions with the tmpfiles.d rule's owner, and
- * its UEFI variables survive a later plan's trial copy.
+ * its UEFI variables survive a later plan's trial copy, and --spice on a passthrough VM boots
+ * with QEMU serving SPICE on the planned socket, with a tablet and the SPICE audio backend.
+ * And vgapt-client's --domain (client): a running domain's regions found, and its SPICE server
+ * reached through virDomainOpenGraphicsFD, keyboard and mouse connected.
  *
  * Everything runs in private namespaces: a PID namespace whose init reaps and whose end kills
  * every daemon and QEMU left, and a mount namespace with fresh tmpfs over /run, /dev/shm and
  * libvirt's config, state, cache and log folders. Nothing of the machine's libvirt is seen or
  * touched, and nothing is left behind however the test ends.
  *
- * Usage: test-setup-libvirtd plans|boot VGAPT-SETUP LIBVIRTD VIRTLOGD VIRTLOCKD OVMF-CODE
+ * Usage: test-setup-libvirtd plans|boot|spice|client VGAPT-SETUP LIBVIRTD VIRTLOGD VIRTLOCKD
+ *        OVMF-CODE
  *        [SYSTEMD-TMPFILES]
  * Exit 77 (skipped) when not root or namespaces are refused. */
 #include <errno.h>
@@ -19,12 +23,16 @@
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,6 +44,11 @@
 #include "libvirt/domain_edit.h"
 #include "testlib.h"
 #include "util/sbuf.h"
+#ifdef VG_TEST_CLIENT_DOMAIN
+#include "domain.h"
+#include "input.h"
+#include "vg/time.h"
+#endif
 
 enum { SKIP = 77 };
 
@@ -728,6 +741,271 @@ static void a_booted_domain_holds_the_regions_with_the_rules_owner(void)
               "the trial copy took the NVRAM file with it");
 }
 
+/* A passthrough VM as the guides leave it: q35, a VNC display, no emulated video card (the
+ * GPU is the display), no tablet, no sound; SeaBIOS and no disk, all QEMU needs to start. */
+static const char passthrough_xml[] =
+    "<domain type='qemu'>\n"
+    "  <name>gpu-vm</name>\n"
+    "  <memory unit='MiB'>256</memory>\n"
+    "  <vcpu>1</vcpu>\n"
+    "  <os><type arch='x86_64' machine='q35'>hvm</type><boot dev='hd'/></os>\n"
+    "  <features><acpi/><apic/></features>\n"
+    "  <devices>\n"
+    "    <controller type='usb' model='qemu-xhci'/>\n"
+    "    <graphics type='vnc' port='-1' autoport='yes'><listen type='address' "
+    "address='127.0.0.1'/></graphics>\n"
+    "    <video><model type='none'/></video>\n"
+    "  </devices>\n"
+    "</domain>\n";
+
+#define SPICE_SOCKET "/var/lib/libvirt/qemu/vgapt-gpu-vm.spice"
+
+static void put_le32(uint8_t *at, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        at[i] = (uint8_t)(v >> 8 * i);
+}
+
+/* The SPICE link handshake on the main channel (protocol 2.2, no capabilities): true when the
+ * server answers with its link header and no error, which only a SPICE server does. */
+static bool spice_answers(const char *path)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+    struct timeval tv = {.tv_sec = 10};
+    uint8_t link[16 + 18] = {'R', 'E', 'D', 'Q'}, reply[20];
+    size_t got = 0;
+    bool ok = false;
+    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+        fprintf(stderr, "connect %s: %s\n", path, strerror(errno));
+        goto cleanup;
+    }
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    /* The link header ("REDQ", major 2, minor 2, the message's size), then the message: a
+     * connection id of 0, channel type 1 (main) and id 0, no capabilities and their offset. */
+    put_le32(link + 4, 2);
+    put_le32(link + 8, 2);
+    put_le32(link + 12, 18);
+    link[20] = 1;
+    put_le32(link + 30, 18);
+    if (write(fd, link, sizeof(link)) != (ssize_t)sizeof(link)) {
+        fprintf(stderr, "write %s: %s\n", path, strerror(errno));
+        goto cleanup;
+    }
+    while (got < sizeof(reply)) {
+        ssize_t n = read(fd, reply + got, sizeof(reply) - got);
+        if (n <= 0) {
+            fprintf(stderr, "read %s: %s after %zu bytes\n", path, n ? strerror(errno) : "EOF",
+                    got);
+            goto cleanup;
+        }
+        got += (size_t)n;
+    }
+    /* The reply's header, then its first word: the link error, 0 for none. */
+    ok = !memcmp(reply, "REDQ", 4) && reply[4] == 2 && !reply[16] && !reply[17] && !reply[18] &&
+         !reply[19];
+    if (!ok)
+        fprintf(stderr, "%s: not a SPICE link reply: %02x%02x%02x%02x major %u error %u\n", path,
+                reply[0], reply[1], reply[2], reply[3], reply[4], reply[16]);
+cleanup:
+    if (fd >= 0)
+        close(fd);
+    return ok;
+}
+
+/* /proc/PID/cmdline, one argument a line. */
+static char *command_line(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+    size_t len = 0;
+    char *text = vg_test_read_file(path, &len);
+    for (size_t i = 0; text && i < len; i++)
+        if (!text[i])
+            text[i] = '\n';
+    return text;
+}
+
+/* The argument after an `option` that holds `needle`, up to its end of line (NULL: none). */
+static const char *option_with(const char *cmdline, const char *option, const char *needle)
+{
+    char *key = vg_xasprintf("\n%s\n", option);
+    const char *found = NULL;
+    for (const char *at = cmdline ? strstr(cmdline, key) : NULL; at && !found;
+         at = strstr(at + 1, key)) {
+        const char *arg = at + strlen(key);
+        size_t len = strcspn(arg, "\n");
+        const char *hit = strstr(arg, needle);
+        if (hit && hit < arg + len)
+            found = arg;
+    }
+    free(key);
+    return found;
+}
+
+/* --spice --spice-audio on a passthrough VM: libvirt takes the plan's trial copy, the applied
+ * domain boots under TCG, QEMU serves SPICE on the planned socket with server mouse, a tablet
+ * and the ich9 codec on the SPICE audio backend, and undo gives back the XML byte for byte. */
+static void spice_on_a_passthrough_vm_serves_the_planned_socket_and_undo_restores_it(void)
+{
+    CHECK(define(passthrough_xml));
+    char *before = inactive_xml("gpu-vm");
+    CHECK(has(before, "<model type='none'/>"));
+    const char *plan_args[] = {"--domain", "gpu-vm", "--spice", "--spice-audio", NULL};
+    char *out = run_setup(0, plan_args);
+    CHECK(has(out, "+    <graphics type=\"spice\">\n"
+                   "+      <listen type=\"socket\" socket=\"" SPICE_SOCKET "\"/>\n"
+                   "+      <mouse mode=\"server\"/>\n"));
+    /* libvirt's own form: the channel's port on the virtio-serial controller it adds. */
+    CHECK(has(out, "<address type=\"virtio-serial\" controller=\"0\" bus=\"0\" port=\"1\"/>"));
+    CHECK(has(out, "Keyboard and mouse: vgapt-client --spice unix:" SPICE_SOCKET ". "));
+    CHECK_MSG(out && !strstr(out, "not libvirt's final form"), "libvirt refused the plan:\n%s",
+              out);
+    free(out);
+    char *names = domain_names();
+    CHECK_MSG(names && !strcmp(names, "gpu-vm\n"), "the trial copy is left: %s", names);
+    free(names);
+
+    const char *apply_args[] = {"--domain", "gpu-vm", "--spice", "--spice-audio", "--apply", NULL};
+    out = run_setup(0, apply_args);
+    CHECK(has(out, "Applied. vgapt-setup undo reverts it."));
+    free(out);
+    char *held = inactive_xml("gpu-vm");
+    CHECK(has(held, "<listen type='socket' socket='" SPICE_SOCKET "'/>"));
+    CHECK(has(held, "<graphics type='vnc'"));
+    free(held);
+
+    double t0 = now_s();
+    virDomainPtr d = virDomainLookupByName(conn, "gpu-vm");
+    bool started = d && virDomainCreate(d) == 0;
+    CHECK_MSG(started, "start: %s", virGetLastErrorMessage());
+    fprintf(stderr, "  domain started in %.1f s\n", now_s() - t0);
+    if (started) {
+        struct stat st;
+        CHECK_MSG(stat(SPICE_SOCKET, &st) == 0 && S_ISSOCK(st.st_mode), "%s: %s", SPICE_SOCKET,
+                  errno ? strerror(errno) : "not a socket");
+        CHECK(spice_answers(SPICE_SOCKET));
+        pid_t qemu = qemu_pid("gpu-vm");
+        CHECK(qemu > 0);
+        char *cmd = qemu > 0 ? command_line(qemu) : NULL;
+        /* "unix,addr=" from libvirt 9, "unix=on,addr=" from later ones. */
+        const char *spice = option_with(cmd, "-spice", ",addr=" SPICE_SOCKET ",");
+        CHECK_MSG(spice && !strncmp(spice, "unix", 4), "no -spice on the socket:\n%s", cmd);
+        CHECK_MSG(option_with(cmd, "-spice", "agent-mouse=off"), "no server mouse:\n%s", cmd);
+        CHECK_MSG(option_with(cmd, "-vnc", "127.0.0.1:"), "VNC is gone:\n%s", cmd);
+        CHECK_MSG(option_with(cmd, "-device", "\"driver\":\"usb-tablet\""), "no tablet:\n%s", cmd);
+        CHECK_MSG(option_with(cmd, "-chardev", "spicevmc,") &&
+                      option_with(cmd, "-device", "\"name\":\"com.redhat.spice.0\""),
+                  "no agent channel:\n%s", cmd);
+        /* The codec plays into the audiodev whose driver is spice. */
+        const char *spice_dev = option_with(cmd, "-audiodev", "\"driver\":\"spice\"");
+        const char *id = spice_dev ? strstr(spice_dev, "\"id\":\"") : NULL;
+        char *want =
+            id ? vg_xasprintf("\"audiodev\":\"%.*s\"", (int)strcspn(id + 6, "\""), id + 6) : NULL;
+        const char *codec = want ? option_with(cmd, "-device", want) : NULL;
+        CHECK_MSG(codec && !strncmp(codec, "{\"driver\":\"hda-duplex\"", 22),
+                  "no hda-duplex on the spice audiodev (%s):\n%s", want ? want : "none", cmd);
+        free(want);
+        free(cmd);
+        CHECK(virDomainDestroy(d) == 0);
+    }
+    if (d)
+        virDomainFree(d);
+
+    const char *undo_args[] = {"undo", "--apply", NULL};
+    out = run_setup(0, undo_args);
+    CHECK(has(out, "restored domain gpu-vm\n"));
+    free(out);
+    char *after = inactive_xml("gpu-vm");
+    CHECK_MSG(after && before && !strcmp(after, before), "undo gave:\n%s\nwas:\n%s", after, before);
+    free(after);
+    free(before);
+}
+
+#ifdef VG_TEST_CLIENT_DOMAIN
+/* What vgapt-setup --ivshmem --spice gives a VM, beside the VNC it had. */
+static const char client_vm_xml[] =
+    "<domain type='qemu'>\n"
+    "  <name>client-vm</name>\n"
+    "  <memory unit='MiB'>256</memory>\n"
+    "  <vcpu>1</vcpu>\n"
+    "  <os><type arch='x86_64' machine='q35'>hvm</type><boot dev='hd'/></os>\n"
+    "  <devices>\n"
+    "    <controller type='usb' model='qemu-xhci'/>\n"
+    "    <input type='tablet' bus='usb'/>\n"
+    "    <graphics type='vnc' port='-1' autoport='yes'><listen type='address' "
+    "address='127.0.0.1'/></graphics>\n"
+    "    <graphics type='spice'><listen type='socket' "
+    "socket='/var/lib/libvirt/qemu/vgapt-client-vm.spice'/></graphics>\n"
+    "    <video><model type='vga'/></video>\n"
+    "    <shmem name='looking-glass'><model type='ivshmem-plain'/><size unit='M'>32</size>"
+    "</shmem>\n"
+    "    <shmem name='scream-ivshmem'><model type='ivshmem-plain'/><size unit='M'>2</size>"
+    "</shmem>\n"
+    "  </devices>\n"
+    "</domain>\n";
+
+static void client_domain_gives_its_regions_and_its_spice_server(void)
+{
+    CHECK(define(client_vm_xml));
+    struct vg_domain_info info;
+    char err[1024];
+    /* Defined, not running. */
+    struct vg_domain *d = vg_domain_open(uri, "client-vm", &info, err, sizeof(err));
+    CHECK_MSG(!d && has(err, "is not running") && has(err, "start client-vm"), "%s", err);
+    vg_domain_close(d);
+
+    virDomainPtr dom = virDomainLookupByName(conn, "client-vm");
+    bool started = dom && virDomainCreate(dom) == 0;
+    CHECK_MSG(started, "start: %s", virGetLastErrorMessage());
+    if (!started)
+        goto cleanup;
+    d = vg_domain_open(uri, "client-vm", &info, err, sizeof(err));
+    CHECK_MSG(d, "%s", err);
+    if (!d)
+        goto cleanup;
+    /* The files QEMU maps are the ones the client will. */
+    struct stat st;
+    CHECK(!strcmp(info.frames.path, "/dev/shm/looking-glass") && info.frames.size == 32u << 20);
+    CHECK_MSG(stat(info.frames.path, &st) == 0 && st.st_size == (off_t)info.frames.size,
+              "%s: %s", info.frames.path, strerror(errno));
+    CHECK(!strcmp(info.scream.path, "/dev/shm/scream-ivshmem") && info.scream.size == 2u << 20);
+    CHECK(stat(info.scream.path, &st) == 0 && st.st_size == (off_t)info.scream.size);
+    CHECK_MSG(info.spice_index == 1, "spice index %d", info.spice_index);
+
+    const struct vg_input_ops *ops = NULL;
+    for (size_t i = 0; vg_inputs[i]; i++)
+        if (!strcmp(vg_inputs[i]->name, "spice"))
+            ops = vg_inputs[i];
+    struct vg_input_addr addr = {.kind = VG_INPUT_ADDR_FD,
+                                 .open_fd = vg_domain_open_spice_fd,
+                                 .open_fd_ctx = d};
+    snprintf(addr.host, sizeof(addr.host), "domain client-vm");
+    struct vg_input *in = ops ? ops->create(&addr) : NULL;
+    CHECK(in);
+    if (in) {
+        struct vg_input_status s;
+        double t0 = now_s();
+        do {
+            ops->poll_status(in, &s);
+            if (s.state != VG_INPUT_CONNECTING)
+                break;
+            vg_sleep_ns(20 * VG_NS_PER_MS);
+        } while (now_s() - t0 < 20);
+        CHECK_MSG(s.state == VG_INPUT_READY, "state %d: %s", s.state, s.message);
+        fprintf(stderr, "  keyboard and mouse through libvirt in %.1f s\n", now_s() - t0);
+        ops->destroy(in);
+    }
+    vg_domain_close(d);
+cleanup:
+    if (started)
+        CHECK(virDomainDestroy(dom) == 0);
+    if (dom)
+        virDomainFree(dom);
+}
+#endif
+
 /* The test proper, as PID 2 of the namespace. */
 static int run(const char *which)
 {
@@ -748,6 +1026,12 @@ static int run(const char *which)
         RUN(undo_keeps_a_domain_changed_or_undefined_since_the_apply_unless_forced);
         RUN(a_doorbell_region_becomes_a_plain_one_libvirt_takes);
         RUN(a_hand_made_qemu_commandline_region_becomes_one_shmem);
+    } else if (!strcmp(which, "spice")) {
+        RUN(spice_on_a_passthrough_vm_serves_the_planned_socket_and_undo_restores_it);
+#ifdef VG_TEST_CLIENT_DOMAIN
+    } else if (!strcmp(which, "client")) {
+        RUN(client_domain_gives_its_regions_and_its_spice_server);
+#endif
     } else {
         RUN(a_booted_domain_holds_the_regions_with_the_rules_owner);
     }
@@ -762,8 +1046,8 @@ int main(int argc, char **argv)
 {
     if (argc < 7) {
         fprintf(stderr,
-                "usage: %s plans|boot VGAPT-SETUP LIBVIRTD VIRTLOGD VIRTLOCKD OVMF-CODE "
-                "[SYSTEMD-TMPFILES]\n",
+                "usage: %s plans|boot|spice|client VGAPT-SETUP LIBVIRTD VIRTLOGD VIRTLOCKD "
+                "OVMF-CODE [SYSTEMD-TMPFILES]\n",
                 argv[0]);
         return 2;
     }

@@ -12,6 +12,9 @@
 #include <string.h>
 
 #include "audio_pcm_queue.h"
+#include "clipboard.h"
+#include "spice_clipboard.h"
+#include "spice_record.h"
 #include "vg/log.h"
 #include "vg/time.h"
 
@@ -27,6 +30,9 @@ enum msg_kind {
     MSG_BUTTON_RELEASE,
     MSG_MOUSE_MODE,
     MSG_AUDIO,
+    MSG_CLIPBOARD,
+    MSG_CLIPBOARD_CHANGED,
+    MSG_MIC,
     MSG_STOP,
 };
 
@@ -52,6 +58,12 @@ struct vg_input {
     SpiceInputsChannel *inputs;
     SpicePlaybackChannel *playback;
     struct vg_pcm_queue *pcm; /* [optional] where the playback stream goes */
+    /* The guest's recording device, our side of it, and the host's microphone for it. */
+    SpiceRecordChannel *record;
+    struct vg_spice_rec *rec;
+    struct vg_pcm_queue *mic;    /* [optional] */
+    struct vg_clipboard *clip;   /* [optional] the clipboard exchange (set_clipboard) */
+    struct vg_spice_clip *sclip; /* its side on the main channel */
     bool inputs_open;
     bool stopping;
     guint stop_timer;
@@ -112,7 +124,10 @@ static void channel_failed(struct vg_input *in, SpiceChannel *channel, SpiceChan
     char msg[1024];
     snprintf(msg, sizeof(msg), "SPICE %s: %s%s%s%s", in->where, event_words(ev), err ? " (" : "",
              err ? err->message : "", err ? ")" : "");
-    if (ev == SPICE_CHANNEL_ERROR_CONNECT && in->addr.kind == VG_INPUT_ADDR_UNIX)
+    if (ev == SPICE_CHANNEL_ERROR_CONNECT && in->addr.kind == VG_INPUT_ADDR_FD)
+        snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg),
+                 ": does the domain run with <graphics type='spice'>?");
+    else if (ev == SPICE_CHANNEL_ERROR_CONNECT && in->addr.kind == VG_INPUT_ADDR_UNIX)
         snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg),
                  ": is the VM running with -spice unix=on,addr=%s?", in->addr.path);
     else if (ev == SPICE_CHANNEL_ERROR_CONNECT)
@@ -159,6 +174,13 @@ static void forget_channel(struct vg_input *in, gpointer channel)
     g_object_unref(channel);
 }
 
+static void forget_main(struct vg_input *in)
+{
+    vg_spice_clip_destroy(in->sclip);
+    in->sclip = NULL;
+    forget_channel(in, in->main);
+}
+
 static void on_playback_start(SpicePlaybackChannel *ch, gint format, gint channels, gint freq,
                               gpointer data)
 {
@@ -198,9 +220,44 @@ static void on_playback_event(SpiceChannel *channel, SpiceChannelEvent ev, gpoin
         playback_gone(data);
 }
 
+/* VG_INPUT_ADDR_FD: each channel asks for a socket of its own when it connects. */
+static void on_open_fd(SpiceChannel *channel, gint with_tls, gpointer data)
+{
+    struct vg_input *in = data;
+    int fd = in->addr.open_fd(in->addr.open_fd_ctx);
+    if (fd < 0 || !spice_channel_open_fd(channel, fd)) {
+        char msg[512];
+        snprintf(msg, sizeof(msg), "SPICE %s: no connection for a channel (see the log)",
+                 in->where);
+        set_status(in, VG_INPUT_FAILED, msg);
+    }
+}
+
+/* The record channel's state, for the client's --mic policy. */
+static void on_record(void *data, bool open, int channels, int rate)
+{
+    struct vg_input *in = data;
+    g_mutex_lock(&in->lock);
+    in->status.record_channels = open ? (uint32_t)channels : 0;
+    in->status.record_rate = open ? (uint32_t)rate : 0;
+    in->status.serial++;
+    g_mutex_unlock(&in->lock);
+}
+
+static void forget_record(struct vg_input *in)
+{
+    vg_spice_rec_destroy(in->rec);
+    in->rec = NULL;
+    if (in->record)
+        g_object_unref(in->record);
+    in->record = NULL;
+}
+
 static void on_channel_new(SpiceSession *s, SpiceChannel *channel, gpointer data)
 {
     struct vg_input *in = data;
+    if (in->addr.kind == VG_INPUT_ADDR_FD)
+        g_signal_connect(channel, "open-fd", G_CALLBACK(on_open_fd), in);
     if (SPICE_IS_PLAYBACK_CHANNEL(channel)) {
         if (in->playback)
             forget_channel(in, in->playback);
@@ -210,11 +267,20 @@ static void on_channel_new(SpiceSession *s, SpiceChannel *channel, gpointer data
         g_signal_connect(channel, "playback-stop", G_CALLBACK(on_playback_stop), in);
         g_signal_connect(channel, "channel-event", G_CALLBACK(on_playback_event), in);
     }
+    if (SPICE_IS_RECORD_CHANNEL(channel)) {
+        forget_record(in);
+        in->record = SPICE_RECORD_CHANNEL(g_object_ref(channel));
+        in->rec = vg_spice_rec_create(in->record, in->where, on_record, in);
+        if (in->rec)
+            vg_spice_rec_set_queue(in->rec, in->mic);
+    }
     if (SPICE_IS_MAIN_CHANNEL(channel)) {
         /* The session connects the main channel itself. */
         if (in->main)
-            forget_channel(in, in->main);
+            forget_main(in);
         in->main = SPICE_MAIN_CHANNEL(g_object_ref(channel));
+        if (in->clip)
+            in->sclip = vg_spice_clip_create(in->main, in->clip, in->where);
         g_signal_connect(channel, "channel-event", G_CALLBACK(on_main_event), in);
         g_signal_connect(channel, "notify::mouse-mode", G_CALLBACK(on_mouse_mode), in);
         return;
@@ -233,8 +299,9 @@ static void on_channel_new(SpiceSession *s, SpiceChannel *channel, gpointer data
 static void on_channel_destroy(SpiceSession *s, SpiceChannel *channel, gpointer data)
 {
     struct vg_input *in = data;
+    g_signal_handlers_disconnect_by_func(channel, G_CALLBACK(on_open_fd), in);
     if ((gpointer)channel == (gpointer)in->main) {
-        forget_channel(in, in->main);
+        forget_main(in);
         in->main = NULL;
     }
     if ((gpointer)channel == (gpointer)in->inputs) {
@@ -247,6 +314,8 @@ static void on_channel_destroy(SpiceSession *s, SpiceChannel *channel, gpointer 
         in->playback = NULL;
         playback_gone(in);
     }
+    if ((gpointer)channel == (gpointer)in->record)
+        forget_record(in);
 }
 
 static gboolean quit_loop(gpointer data)
@@ -271,7 +340,9 @@ static gboolean start_session(gpointer data)
 {
     struct vg_input *in = data;
     in->session = spice_session_new();
-    if (in->addr.kind == VG_INPUT_ADDR_UNIX) {
+    if (in->addr.kind == VG_INPUT_ADDR_FD) {
+        /* No address: the sockets come from open_fd. */
+    } else if (in->addr.kind == VG_INPUT_ADDR_UNIX) {
         g_object_set(in->session, "unix-path", in->addr.path, NULL);
     } else {
         char port[8];
@@ -282,9 +353,18 @@ static gboolean start_session(gpointer data)
     g_signal_connect(in->session, "channel-new", G_CALLBACK(on_channel_new), in);
     g_signal_connect(in->session, "channel-destroy", G_CALLBACK(on_channel_destroy), in);
     g_signal_connect(in->session, "disconnected", G_CALLBACK(on_disconnected), in);
-    if (!spice_session_connect(in->session)) {
+    bool started;
+    if (in->addr.kind == VG_INPUT_ADDR_FD) {
+        /* The main channel's socket now; the session asks for the others (on_open_fd). */
+        int fd = in->addr.open_fd(in->addr.open_fd_ctx);
+        started = fd >= 0 && spice_session_open_fd(in->session, fd);
+    } else {
+        started = spice_session_connect(in->session);
+    }
+    if (!started) {
         char msg[1024];
-        snprintf(msg, sizeof(msg), "SPICE %s: cannot start the connection", in->where);
+        snprintf(msg, sizeof(msg), "SPICE %s: cannot start the connection%s", in->where,
+                 in->addr.kind == VG_INPUT_ADDR_FD ? " (see the log)" : "");
         set_status(in, VG_INPUT_FAILED, msg);
     }
     return G_SOURCE_REMOVE;
@@ -308,6 +388,25 @@ static void run_msg(struct msg *m)
         if (in->pcm && in->pcm != m->ptr)
             playback_gone(in);
         in->pcm = m->ptr;
+        return;
+    }
+    if (m->kind == MSG_CLIPBOARD) {
+        vg_spice_clip_destroy(in->sclip);
+        in->sclip = NULL;
+        in->clip = m->ptr;
+        if (in->clip && in->main && !in->stopping)
+            in->sclip = vg_spice_clip_create(in->main, in->clip, in->where);
+        return;
+    }
+    if (m->kind == MSG_MIC) {
+        in->mic = m->ptr;
+        if (in->rec)
+            vg_spice_rec_set_queue(in->rec, in->mic);
+        return;
+    }
+    if (m->kind == MSG_CLIPBOARD_CHANGED) {
+        if (!in->stopping)
+            vg_spice_clip_host_changed(in->sclip);
         return;
     }
     if (m->kind == MSG_MOUSE_MODE) {
@@ -374,12 +473,13 @@ static gpointer loop_thread(gpointer data)
     struct vg_input *in = data;
     g_main_loop_run(in->loop);
     if (in->main)
-        forget_channel(in, in->main);
+        forget_main(in);
     if (in->inputs)
         forget_channel(in, in->inputs);
     if (in->playback)
         forget_channel(in, in->playback);
     playback_gone(in);
+    forget_record(in);
     in->main = NULL;
     in->inputs = NULL;
     in->playback = NULL;
@@ -396,13 +496,15 @@ static gpointer loop_thread(gpointer data)
 
 static struct vg_input *spice_create(const struct vg_input_addr *addr)
 {
-    if (addr->kind == VG_INPUT_ADDR_NONE)
+    if (addr->kind == VG_INPUT_ADDR_NONE || (addr->kind == VG_INPUT_ADDR_FD && !addr->open_fd))
         return NULL;
     struct vg_input *in = calloc(1, sizeof(*in));
     if (!in)
         return NULL;
     in->addr = *addr;
-    if (addr->kind == VG_INPUT_ADDR_UNIX)
+    if (addr->kind == VG_INPUT_ADDR_FD)
+        snprintf(in->where, sizeof(in->where), "%s", addr->host);
+    else if (addr->kind == VG_INPUT_ADDR_UNIX)
         snprintf(in->where, sizeof(in->where), "unix:%s", addr->path);
     else
         snprintf(in->where, sizeof(in->where), "%s:%u", addr->host, addr->port);
@@ -497,6 +599,21 @@ static void spice_set_audio(struct vg_input *in, struct vg_pcm_queue *q)
     post_msg(&(struct msg){.in = in, .kind = MSG_AUDIO, .ptr = q});
 }
 
+static void spice_set_mic(struct vg_input *in, struct vg_pcm_queue *q)
+{
+    post_msg(&(struct msg){.in = in, .kind = MSG_MIC, .ptr = q});
+}
+
+static void spice_set_clipboard(struct vg_input *in, struct vg_clipboard *cb)
+{
+    post_msg(&(struct msg){.in = in, .kind = MSG_CLIPBOARD, .ptr = cb});
+}
+
+static void spice_clipboard_changed(struct vg_input *in)
+{
+    post(in, MSG_CLIPBOARD_CHANGED, 0, 0, 0);
+}
+
 const struct vg_input_ops vg_input_spice = {
     .name = "spice",
     .create = spice_create,
@@ -510,4 +627,7 @@ const struct vg_input_ops vg_input_spice = {
     .button_release = spice_button_release,
     .request_mouse_mode = spice_request_mouse_mode,
     .set_audio = spice_set_audio,
+    .set_mic = spice_set_mic,
+    .set_clipboard = spice_set_clipboard,
+    .clipboard_changed = spice_clipboard_changed,
 };
