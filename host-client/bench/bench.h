@@ -2,6 +2,7 @@
  * run. Not a test: it never fails because a machine is slow. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,21 @@ char *vg_bench_guest(void);
 /* The static guest helper of vgapt-bench input (tests/e2e/guest_evdev.c): the installed one
  * (../libexec/vgapt/ from this vgapt-bench), else the build tree's. Static storage. */
 char *vg_bench_evdev(void);
+
+/* An audio case's figures after the client's lock-in (marks from 2 s on): written -> played
+ * latency in ms, the marks heard, the gaps heard in the tone. */
+struct vg_bench_audio_case {
+    double p50, p99, max;
+    size_t marks;
+    uint64_t gaps;
+    double gap_ms;
+};
+
+/* vgapt-bench audio's first case, once, on the PipeWire daemon this process started
+ * (tests/audio/audio_env.h; pw_init done): vgapt-guest tone into a Scream region in dir ->
+ * vgapt-client --audio-only at its default target -> test-sink, for `seconds`. The baseline
+ * that vgapt-bench input's SPICE audio figure is printed beside. false when no mark was heard. */
+bool vg_bench_audio_scream(const char *dir, double seconds, struct vg_bench_audio_case *out);
 
 /* Median and 99th percentile of n samples (sorted in place). */
 double vg_bench_percentile(double *v, size_t n, double p);

@@ -10,7 +10,6 @@
  * graph quantum. */
 #include <errno.h>
 #include <math.h>
-#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -23,215 +22,22 @@
 #include <unistd.h>
 
 #include <pipewire/pipewire.h>
-#include <spa/node/io.h>
-#include <spa/param/audio/format-utils.h>
 
 #include "audio_env.h"
 #include "audio_noise.h"
 #include "bench.h"
+#include "bench_capture.h"
 #include "vg/log.h"
 #include "vg/opts.h"
 #include "vg/time.h"
 #include "vg/version.h"
 
-#define MAX_MARKS 4096
-#define MARK_LEVEL 0.85f  /* a mark is full scale; the tone is at 0.3 */
-#define MARK_GAP_NS (100 * VG_NS_PER_MS)
-#define MATCH_NS (150 * VG_NS_PER_MS)
-#define SILENT 1e-4f    /* a sample under this is silence: the tone's s16 steps are far larger */
-#define GAP_FRAMES 3u   /* a silence this long inside the tone is a gap a listener hears */
-
-/* Gaps as a listener hears them: runs of GAP_FRAMES or more silent samples between two
- * sounding ones (a silence before the first sound or after the last is not inside the
- * tone). */
-struct gap_counter {
-    bool sounded;
-    uint32_t run;      /* silent samples since the last sounding one */
-    uint64_t gaps, gap_frames;
-};
-
-static void gaps_feed(struct gap_counter *g, const float *x, uint32_t n)
-{
-    for (uint32_t i = 0; i < n; i++) {
-        if (fabsf(x[i]) < SILENT) {
-            g->run++;
-            continue;
-        }
-        if (g->sounded && g->run >= GAP_FRAMES) {
-            g->gaps++;
-            g->gap_frames += g->run;
-        }
-        g->sounded = true;
-        g->run = 0;
-    }
-}
-
-/* The detector against the cleanest input: the guest's tone (440 Hz left, 880 Hz right at 0.3,
- * s16, marks every 250 ms) mixed to mono as the capture receives it, in cycles of 1024. A gap
- * found here would be the detector's, not the client's. */
-static bool gaps_self_check(void)
-{
-    struct gap_counter g = {0};
-    float cycle[1024];
-    for (uint32_t f = 0; f < 10 * 48000;) {
-        uint32_t n = 0;
-        for (; n < 1024; n++, f++) {
-            double t = (double)f / 48000;
-            bool mark = f % 12000 < 96;
-            double l = mark ? 1 : 0.3 * sin(2 * M_PI * 440 * t);
-            double r = mark ? 1 : 0.3 * sin(2 * M_PI * 880 * t);
-            cycle[n] = ((float)lrint(l * 32767) + (float)lrint(r * 32767)) / 2 / 32768.0f;
-        }
-        gaps_feed(&g, cycle, n);
-    }
-    if (g.gaps)
-        fprintf(stderr, "vgapt-bench: the gap detector finds %llu gaps in a clean tone\n",
-                (unsigned long long)g.gaps);
-    return g.gaps == 0;
-}
-
-struct capture {
-    struct pw_thread_loop *loop;
-    struct pw_context *context;
-    struct pw_core *core;
-    struct pw_stream *stream;
-    struct spa_hook listener;
-    uint64_t played[MAX_MARKS];
-    atomic_uint n;
-    uint64_t last_mark_ns;
-    _Atomic(struct spa_io_position *) position; /* set from the loop, read in process */
-    atomic_int raised; /* the data thread's raise: 1 done, -errno refused, 0 not asked */
-    /* Written in process, read after capture_stop. */
-    struct gap_counter gaps;
-    uint64_t quantum_min, quantum_max, quantum_last; /* the graph's cycles (clock.duration) */
-};
-
-static void on_io_changed(void *data, uint32_t id, void *area, uint32_t size)
-{
-    struct capture *c = data;
-    if (id == SPA_IO_Position)
-        atomic_store(&c->position, area && size >= sizeof(struct spa_io_position) ? area : NULL);
-}
-
-static void on_capture(void *data)
-{
-    struct capture *c = data;
-    struct pw_buffer *b = pw_stream_dequeue_buffer(c->stream);
-    if (!b)
-        return;
-    struct spa_io_position *pos = atomic_load(&c->position);
-    /* While the tone plays: before it, the graph runs for the capture alone. */
-    if (pos && c->gaps.sounded) {
-        uint64_t q = pos->clock.duration;
-        c->quantum_min = !c->quantum_min || q < c->quantum_min ? q : c->quantum_min;
-        c->quantum_max = q > c->quantum_max ? q : c->quantum_max;
-        c->quantum_last = q;
-    }
-    struct spa_data *d = &b->buffer->datas[0];
-    struct pw_time t;
-    if (d->data && pw_stream_get_time_n(c->stream, &t, sizeof(t)) == 0) {
-        const float *x = (const float *)((uint8_t *)d->data + d->chunk->offset);
-        uint32_t n = d->chunk->size / sizeof(float);
-        gaps_feed(&c->gaps, x, n);
-        for (uint32_t i = 0; i < n; i++) {
-            if (fabsf(x[i]) < MARK_LEVEL)
-                continue;
-            /* The cycle's time plus the sample's place in it: when the sink got it. */
-            uint64_t at = (uint64_t)t.now + (uint64_t)i * VG_NS_PER_S / 48000u;
-            if (at - c->last_mark_ns > MARK_GAP_NS) {
-                unsigned k = atomic_load(&c->n);
-                if (k < MAX_MARKS) {
-                    c->played[k] = at;
-                    atomic_store(&c->n, k + 1);
-                }
-            }
-            c->last_mark_ns = at;
-        }
-    }
-    pw_stream_queue_buffer(c->stream, b);
-}
-
-static const struct pw_stream_events capture_events = {
-    PW_VERSION_STREAM_EVENTS,
-    .io_changed = on_io_changed,
-    .process = on_capture,
-};
-
-/* Runs in the capture's data thread (invoked there): raises it to SCHED_FIFO *priority. */
-static int raise_data_thread(struct spa_loop *loop, bool async, uint32_t seq, const void *data,
-                             size_t size, void *user_data)
-{
-    struct capture *c = user_data;
-    struct sched_param sp = {.sched_priority = *(const int *)data};
-    int err = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
-    atomic_store(&c->raised, err ? -err : 1);
-    return 0;
-}
-
-/* listener_priority: 0 leaves the capture's data thread as PipeWire sets it (SCHED_FIFO 88
- * through module-rt); above the noise's spinners it stands for a sound card, which noise cannot
- * starve. */
-static bool capture_start(struct capture *c, int listener_priority)
-{
-    memset(c, 0, sizeof(*c));
-    c->loop = pw_thread_loop_new("bench-capture", NULL);
-    c->context = c->loop ? pw_context_new(pw_thread_loop_get_loop(c->loop), NULL, 0) : NULL;
-    if (!c->context || pw_thread_loop_start(c->loop) < 0)
-        return false;
-    pw_thread_loop_lock(c->loop);
-    c->core = pw_context_connect(c->context, NULL, 0);
-    bool ok = c->core != NULL;
-    if (ok && listener_priority > 0) {
-        /* Not blocking: the data thread may start only with the stream. */
-        struct pw_loop *data = pw_data_loop_get_loop(pw_context_get_data_loop(c->context));
-        pw_loop_invoke(data, raise_data_thread, 0, &listener_priority, sizeof(listener_priority),
-                       false, c);
-    }
-    if (ok) {
-        /* No node.latency: a listener must not set the graph's quantum that it measures (the
-         * graph runs the smallest latency asked); the client's request and --quantum do. */
-        struct pw_properties *props = pw_properties_new(
-            PW_KEY_MEDIA_TYPE, "Audio", PW_KEY_MEDIA_CATEGORY, "Capture", PW_KEY_MEDIA_ROLE,
-            "Production", PW_KEY_STREAM_CAPTURE_SINK, "true", PW_KEY_TARGET_OBJECT,
-            "test-sink", PW_KEY_NODE_NAME, "vgapt-bench-capture", NULL);
-        c->stream = pw_stream_new(c->core, "vgapt-bench capture", props);
-        ok = c->stream != NULL;
-    }
-    if (ok) {
-        pw_stream_add_listener(c->stream, &c->listener, &capture_events, c);
-        uint8_t buf[512];
-        struct spa_pod_builder b = SPA_POD_BUILDER_INIT(buf, sizeof(buf));
-        struct spa_audio_info_raw info = {.format = SPA_AUDIO_FORMAT_F32, .rate = 48000,
-                                          .channels = 1, .position = {SPA_AUDIO_CHANNEL_MONO}};
-        const struct spa_pod *params[1] = {
-            spa_format_audio_raw_build(&b, SPA_PARAM_EnumFormat, &info)};
-        ok = pw_stream_connect(c->stream, PW_DIRECTION_INPUT, PW_ID_ANY,
-                               PW_STREAM_FLAG_AUTOCONNECT | PW_STREAM_FLAG_MAP_BUFFERS |
-                                   PW_STREAM_FLAG_RT_PROCESS,
-                               params, 1) == 0;
-    }
-    pw_thread_loop_unlock(c->loop);
-    return ok;
-}
-
-static void capture_stop(struct capture *c)
-{
-    if (c->loop)
-        pw_thread_loop_stop(c->loop);
-    if (c->stream)
-        pw_stream_destroy(c->stream);
-    if (c->core)
-        pw_core_disconnect(c->core);
-    if (c->context)
-        pw_context_destroy(c->context);
-    if (c->loop)
-        pw_thread_loop_destroy(c->loop);
-}
+#define MATCH_NS (150 * VG_NS_PER_MS) /* a mark heard later than this is not that mark */
 
 struct run_result {
     size_t written; /* marks the guest wrote */
-    double lat[MAX_MARKS];
-    double mark_s[MAX_MARKS]; /* when each mark was written, from the start */
+    double lat[VG_BENCH_MAX_MARKS];
+    double mark_s[VG_BENCH_MAX_MARKS]; /* when each mark was written, from the start */
     size_t n;
     double cpu_s, audio_s;
     char last_report[1024];
@@ -270,10 +76,10 @@ static bool run_once(const char *dir, double seconds, double skew, int64_t targe
     char *make[] = {vg_bench_guest(), "tone", "--shm", shm, "--seconds", "0.02", NULL};
     vg_test_wait(audio_spawn(make, glog), 10000);
 
-    struct capture cap;
-    if (!capture_start(&cap, listener_priority)) {
+    struct vg_bench_capture cap;
+    if (!vg_bench_capture_start(&cap, listener_priority)) {
         fprintf(stderr, "vgapt-bench: cannot open a capture stream\n");
-        capture_stop(&cap);
+        vg_bench_capture_stop(&cap);
         return false;
     }
     double cpu0 = child_cpu_s();
@@ -290,7 +96,7 @@ static bool run_once(const char *dir, double seconds, double skew, int64_t targe
     vg_test_wait(c, 10000);
     r->cpu_s = child_cpu_s() - cpu0;
     r->audio_s = seconds;
-    capture_stop(&cap);
+    vg_bench_capture_stop(&cap);
     r->listener_raised = atomic_load(&cap.raised);
     r->gaps = cap.gaps.gaps;
     r->gap_frames = cap.gaps.gap_frames;
@@ -315,7 +121,7 @@ static bool run_once(const char *dir, double seconds, double skew, int64_t targe
             j++;
         /* Marks are 250 ms apart: one heard later than this is the next mark (this one was
          * lost: dropped or played as silence). */
-        if (j < heard && cap.played[j] - written < MATCH_NS && r->n < MAX_MARKS) {
+        if (j < heard && cap.played[j] - written < MATCH_NS && r->n < VG_BENCH_MAX_MARKS) {
             r->lat[r->n] = (double)(cap.played[j] - written) / 1e6;
             r->mark_s[r->n] = (double)(written - first) / 1e9;
             r->n++;
@@ -406,7 +212,7 @@ static void print_case(const char *what, struct run_result *r, double base_cpu)
 {
     for (size_t i = 0; trace && i < r->n; i++)
         printf("    mark at %7.3f s: %6.2f ms\n", r->mark_s[i], r->lat[i]);
-    double all[MAX_MARKS], settled[MAX_MARKS];
+    double all[VG_BENCH_MAX_MARKS], settled[VG_BENCH_MAX_MARKS];
     size_t ns = 0;
     for (size_t i = 0; i < r->n; i++) {
         all[i] = r->lat[i];
@@ -433,6 +239,29 @@ static void print_case(const char *what, struct run_result *r, double base_cpu)
                "missed are missing above)\n",
                strerror(-r->listener_raised));
     printf("    client: %s\n", r->last_report);
+}
+
+bool vg_bench_audio_scream(const char *dir, double seconds, struct vg_bench_audio_case *out)
+{
+    struct run_result *r = calloc(1, sizeof(*r));
+    bool ok = r && run_once(dir, seconds, 0, 20, r);
+    if (ok) {
+        double settled[VG_BENCH_MAX_MARKS];
+        size_t ns = 0;
+        for (size_t i = 0; i < r->n; i++)
+            if (r->mark_s[i] >= SETTLED_S)
+                settled[ns++] = r->lat[i];
+        *out = (struct vg_bench_audio_case){
+            .p50 = vg_bench_percentile(settled, ns, 0.5),
+            .p99 = vg_bench_percentile(settled, ns, 0.99),
+            .max = vg_bench_percentile(settled, ns, 1.0),
+            .marks = ns,
+            .gaps = r->gaps,
+            .gap_ms = (double)r->gap_frames * 1000 / 48000,
+        };
+    }
+    free(r);
+    return ok;
 }
 
 int vg_bench_audio(int argc, char **argv)
@@ -471,7 +300,7 @@ int vg_bench_audio(int argc, char **argv)
                                             argv);
     if (exit_status >= 0)
         return exit_status;
-    if (!gaps_self_check())
+    if (!vg_bench_gaps_self_check())
         return 1;
     const char *tmp = getenv("TMPDIR");
     char path[512];

@@ -1,15 +1,24 @@
-/* vgapt-bench input: a key pressed in vgapt-client's window → the event in the guest's evdev.
+/* vgapt-bench input: a key pressed in vgapt-client's window → the event in the guest's evdev,
+ * and the guest's audio through SPICE → the host's sink.
  * The guest is the SPICE input test's (tests/e2e/spice_guest.h): a TCG VM with QEMU's SPICE
  * server whose guest_evdev prints each event on the serial console. The bench owns a private
  * Xvfb, presses keys there with xdotool and reads the console through a socket. The guest's
  * timestamps are on its own clock, so everything is timed here: xdotool started → the event's
  * line read from the console. The baselines, from the same run: the console's round trip alone
- * (a line written to the guest and echoed back by guest_evdev) and xdotool alone. */
+ * (a line written to the guest and echoed back by guest_evdev) and xdotool alone.
+ * Audio (with PipeWire): the guest also has an HDA device on QEMU's spice audiodev, into which
+ * guest_evdev plays a quiet tone; the client plays the SPICE stream into a private PipeWire
+ * daemon's null sink, whose monitor the bench records (bench_capture.h). Asked on the console,
+ * the guest starts its next fragment with a burst and says when that write returned and how
+ * much of the device's queue was ahead of it; the burst is timed when the sink plays it. The
+ * baseline beside it: vgapt-bench audio's Scream case on the same daemon. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +28,10 @@
 #include <unistd.h>
 
 #include "bench.h"
+#ifdef VG_BENCH_AUDIO
+#include "audio_env.h"
+#include "bench_capture.h"
+#endif
 #include "initramfs.h"
 #include "spice_guest.h"
 #include "testlib.h"
@@ -227,12 +240,19 @@ static void show_tail(const char *what, const char *path)
 
 struct run {
     const char *dir;
+    bool audio;     /* the guest's sound device, the client's SPICE audio, the bench's capture */
+    int guest_rate; /* what the guest's /dev/dsp took */
     char qemu[4096], xdotool[4096], xvfb[4096], busybox[4096], kernel[4096], moddir[4300];
     pid_t xvfb_pid, qemu_pid, producer_pid, client_pid;
     char spice[700], serial_sock[700], shm[700], qemu_log[700], client_log[700], xvfb_log[700];
     struct console con;
     int kbd;
     char wid[32];
+#ifdef VG_BENCH_AUDIO
+    struct audio_env env;
+    bool env_up;
+    struct vg_bench_capture cap;
+#endif
 };
 
 /* Xvfb, the VM (waiting for its console's reader), the client on its SPICE socket with a host
@@ -248,12 +268,17 @@ static bool start(struct run *r)
     snprintf(r->client_log, sizeof(r->client_log), "%s/client.log", r->dir);
     snprintf(r->xvfb_log, sizeof(r->xvfb_log), "%s/xvfb.log", r->dir);
     char script[1024];
-    snprintf(script, sizeof(script), "%s/bin/vg-evdev\n/bin/busybox poweroff -f\n",
-             vg_spice_guest_init_head);
+    snprintf(script, sizeof(script), "%s/bin/vg-evdev%s\n/bin/busybox poweroff -f\n",
+             vg_spice_guest_init_head, r->audio ? " marks" : "");
     const struct vg_initramfs_file files[] = {{"bin/busybox", r->busybox},
                                               {"bin/vg-evdev", vg_bench_evdev()}};
-    if (!vg_initramfs_write(initrd, script, files, 2, r->moddir, vg_spice_guest_modules,
-                            vg_spice_guest_n_modules))
+    const char *modules[64];
+    size_t n_modules = 0;
+    for (size_t i = 0; i < vg_spice_guest_n_modules; i++)
+        modules[n_modules++] = vg_spice_guest_modules[i];
+    for (size_t i = 0; r->audio && i < vg_spice_guest_n_sound_modules; i++)
+        modules[n_modules++] = vg_spice_guest_sound_modules[i];
+    if (!vg_initramfs_write(initrd, script, files, 2, r->moddir, modules, n_modules))
         return false;
     r->xvfb_pid = start_xvfb(r->xvfb, r->xvfb_log);
     if (r->xvfb_pid < 0)
@@ -277,6 +302,8 @@ static bool start(struct run *r)
         n++;
     for (const char *const *a = vg_spice_guest_input_args; *a; a++)
         qv[n++] = (char *)*a;
+    for (const char *const *a = vg_spice_guest_sound_args; r->audio && *a; a++)
+        qv[n++] = (char *)*a;
     qv[n] = NULL;
     uint64_t t0 = vg_time_ns();
     r->qemu_pid = vg_test_spawn_io(qv, r->qemu_log, r->qemu_log, false);
@@ -295,6 +322,11 @@ static bool start(struct run *r)
         if (!at)
             continue; /* cut where the needle was */
         ready = !strncmp(at, "vgapt-evdev: ready", 18);
+        if (!strncmp(at, "vgapt-evdev: audio ", 19)) {
+            printf("guest %s\n", at + 13);
+            sscanf(at, "vgapt-evdev: audio %d Hz", &r->guest_rate);
+            r->audio &= strncmp(at, "vgapt-evdev: audio error", 24) != 0;
+        }
         if (sscanf(at, "vgapt-evdev: device %d", &idx) == 1 && strstr(at, "Virtio Keyboard"))
             r->kbd = idx;
     }
@@ -315,8 +347,20 @@ static bool start(struct run *r)
                   "720x400",        "--fps",   "5",     "--still", NULL};
     r->producer_pid = vg_test_spawn_io(gv, r->client_log, r->client_log, true);
     snprintf(spice_uri, sizeof(spice_uri), "unix:%s", r->spice);
-    char *cv[] = {vg_bench_client(), "--shm",   r->shm,    "--size",      "720x400", "--no-vsync",
-                  "--no-audio",      "--spice", spice_uri, "--log-level", "info",    NULL};
+    /* Audio from SPICE alone: the Scream region does not exist. */
+    char no_scream[720];
+    snprintf(no_scream, sizeof(no_scream), "%s/no-scream", r->dir);
+    char *cv[] = {vg_bench_client(), "--shm",         r->shm,   "--size",      "720x400",
+                  "--no-vsync",      "--spice",       spice_uri, "--log-level", "info",
+                  "--no-audio",      NULL,            NULL,      NULL,          NULL,
+                  NULL,              NULL,            NULL,      NULL,          NULL};
+    if (r->audio) {
+        const char *audio[] = {"--audio-source",   "spice",     "--scream", no_scream,
+                               "--audio-target",   "test-sink", "--audio-report-s", "1",
+                               NULL};
+        for (size_t i = 0; audio[i]; i++)
+            cv[10 + i] = (char *)audio[i];
+    }
     r->client_pid = vg_test_spawn_io(cv, r->client_log, r->client_log, true);
     const char *search[] = {"search", "--sync", "--onlyvisible", "--name", "^vgapt", NULL};
     if (!xdo(r->dir, r->wid, sizeof(r->wid), search) || !r->wid[0]) {
@@ -352,7 +396,118 @@ static void stop(struct run *r)
         }
     if (r->con.fd >= 0)
         close(r->con.fd);
+    r->con.fd = -1;
 }
+
+#ifdef VG_BENCH_AUDIO
+#define MARK_SPACING_MS 300 /* between marks; a burst heard later than this is not that mark */
+
+/* The guest's audio through SPICE: n marks asked on the console, each timed at the sink three
+ * ways (see the rows printed). false when the stream never sounded or no mark was heard. */
+static bool measure_audio(struct run *r, int64_t n)
+{
+    bool ok = false;
+    double *asked = calloc((size_t)n, sizeof(double)), *written = calloc((size_t)n, sizeof(double)),
+           *path = calloc((size_t)n, sizeof(double));
+    uint64_t *t_ask = calloc((size_t)n, sizeof(uint64_t)),
+             *t_line = calloc((size_t)n, sizeof(uint64_t));
+    long *queued = calloc((size_t)n, sizeof(long));
+    if (!asked || !written || !path || !t_ask || !t_line || !queued ||
+        !vg_bench_capture_start(&r->cap, 0)) {
+        fprintf(stderr, "vgapt-bench: cannot open a capture stream on the sink\n");
+        goto out;
+    }
+    /* The tone: asked for, sounding at the sink, then 3 s for the client's lock-in. */
+    uint64_t t0 = vg_time_ns();
+    if (write(r->con.fd, "audio on\n", 9) != 9 ||
+        !console_wait(&r->con, "vgapt-evdev: audio on", 5000, NULL, 0, NULL)) {
+        fprintf(stderr, "vgapt-bench: the guest did not start its tone\n");
+        goto out;
+    }
+    while (!r->cap.gaps.sounded && vg_time_ns() - t0 < 30 * VG_NS_PER_S)
+        vg_sleep_ns(20 * VG_NS_PER_MS);
+    if (!r->cap.gaps.sounded) {
+        fprintf(stderr, "vgapt-bench: the guest's tone never reached the sink\n");
+        show_tail("client", r->client_log);
+        goto out;
+    }
+    printf("guest tone at the sink after %.1f s\n", vg_ns_to_ms(vg_time_ns() - t0) / 1000);
+    vg_sleep_ns(3 * VG_NS_PER_S);
+    uint64_t gaps0 = r->cap.gaps.gaps, gap_frames0 = r->cap.gaps.gap_frames;
+    unsigned heard0 = atomic_load(&r->cap.n);
+    int64_t sent = 0;
+    for (; sent < n; sent++) {
+        char msg[32], want[64], line[256];
+        int len = snprintf(msg, sizeof(msg), "mark %lld\n", (long long)sent);
+        snprintf(want, sizeof(want), "vgapt-evdev: mark %lld written", (long long)sent);
+        t_ask[sent] = vg_time_ns();
+        if (write(r->con.fd, msg, (size_t)len) != len ||
+            !console_wait(&r->con, want, 3000, line, sizeof(line), &t_line[sent]))
+            break;
+        const char *q = strstr(line, "queued ");
+        queued[sent] = q ? atol(q + 7) : -1;
+        uint64_t next = t_ask[sent] + MARK_SPACING_MS * VG_NS_PER_MS;
+        if (vg_time_ns() < next)
+            vg_sleep_ns(next - vg_time_ns());
+    }
+    vg_sleep_ns(MARK_SPACING_MS * VG_NS_PER_MS);
+    vg_bench_capture_stop(&r->cap);
+    unsigned heard = atomic_load(&r->cap.n);
+    size_t m = 0, j = heard0;
+    for (int64_t k = 0; k < sent; k++) {
+        while (j < heard && r->cap.played[j] < t_ask[k])
+            j++;
+        if (j >= heard || r->cap.played[j] - t_ask[k] >= MARK_SPACING_MS * VG_NS_PER_MS)
+            continue; /* lost, or heard so late that it reads as the next */
+        asked[m] = vg_ns_to_ms(r->cap.played[j] - t_ask[k]);
+        written[m] = (double)((int64_t)r->cap.played[j] - (int64_t)t_line[k]) / 1e6;
+        path[m] = queued[k] >= 0 && r->guest_rate > 0
+                      ? written[m] - (double)queued[k] * 1000 / r->guest_rate
+                      : NAN;
+        m++;
+        j++;
+    }
+    printf("guest audio through SPICE -> the host's sink (%lld marks asked, %zu heard; gaps in "
+           "the tone meanwhile: %llu, %.1f ms):\n",
+           (long long)sent, m, (unsigned long long)(r->cap.gaps.gaps - gaps0),
+           (double)(r->cap.gaps.gap_frames - gap_frames0) * 1000 / 48000);
+    if (m == 0) {
+        fprintf(stderr, "vgapt-bench: no mark was heard at the sink\n");
+        goto out;
+    }
+    print_row("mark asked on the console -> sink", asked, m);
+    char *log = vg_test_slurp(r->client_log);
+    struct audio_report rep = {.latency_ms = NAN}, last = rep;
+    for (const char *p = log; p && audio_report_next(&p, &rep);)
+        last = rep;
+    free(log);
+    print_row("guest write returned -> sink", written, m);
+    size_t np = 0;
+    for (size_t i = 0; i < m; i++)
+        if (!isnan(path[i]))
+            path[np++] = path[i];
+    if (np)
+        print_row("  less the guest's /dev/dsp queue", path, np);
+    printf("  (the first row holds one console trip in and the guest's wait for a free fragment; "
+           "the second is short by the trip out of its line; the third leaves out what the "
+           "guest had queued ahead of the mark: QEMU's HDA and SPICE server, the client and "
+           "PipeWire)\n");
+    if (!isnan(last.latency_ms))
+        printf("  the client's own last report: latency %.1f ms (fill %.1f ms, target %u ms); "
+               "the rest of the third row is QEMU's HDA device and SPICE server\n",
+               last.latency_ms, last.fill_ms, last.target_ms);
+    ok = true;
+out:
+    vg_bench_capture_stop(&r->cap);
+    free(asked);
+    free(written);
+    free(path);
+    free(t_ask);
+    free(t_line);
+    free(queued);
+    return ok;
+}
+#endif
 
 /* A tool the bench needs, or the line saying what to install. */
 static bool need(bool found, const char *what, const char *hint)
@@ -364,11 +519,18 @@ static bool need(bool found, const char *what, const char *hint)
 
 int vg_bench_input(int argc, char **argv)
 {
-    int64_t presses = 50;
+    int64_t presses = 50, marks = 40, scream_s = 20;
+    bool no_audio = false;
     char *kernel = NULL;
     const struct vg_opt opts[] = {
         {"presses", 0, VG_OPT_INT, &presses, 10, 10000, NULL, "N",
          "key presses measured (and as many console echoes)", NULL, NULL},
+        {"marks", 0, VG_OPT_INT, &marks, 5, 3000, NULL, "N",
+         "audio marks the guest plays through SPICE, 0.3 s apart", NULL, NULL},
+        {"scream-seconds", 0, VG_OPT_INT, &scream_s, 5, 3600, NULL, "S",
+         "length of the Scream run measured beside SPICE audio", NULL, NULL},
+        {"no-audio", 0, VG_OPT_FLAG, &no_audio, 0, 0, NULL, NULL,
+         "keys only: no sound device in the guest, no SPICE audio", NULL, NULL},
         {"kernel", 0, VG_OPT_STRING, &kernel, 0, 0, NULL, "FILE",
          "the guest's kernel; its modules are taken from /lib/modules/VERSION", NULL,
          "the newest /boot/vmlinuz-*"},
@@ -379,8 +541,10 @@ int vg_bench_input(int argc, char **argv)
         "Measures a key pressed in vgapt-client's window (xdotool, in a private Xvfb) to its\n"
         "event in the evdev of a QEMU guest under TCG (QEMU's SPICE server, virtio keyboard),\n"
         "timed on the host up to the event's line on the guest's serial console, against that\n"
-        "console's round trip alone and xdotool alone. Needs qemu-system-x86_64, a kernel in\n"
-        "/boot with its modules, a static busybox, xdotool and Xvfb.",
+        "console's round trip alone and xdotool alone. Then the guest's audio through SPICE\n"
+        "(an HDA device on QEMU's spice audiodev) to a private PipeWire daemon's sink, beside\n"
+        "vgapt-bench audio's Scream figure. Needs qemu-system-x86_64, a kernel in /boot with\n"
+        "its modules, a static busybox, xdotool and Xvfb; for audio, PipeWire and WirePlumber.",
         VG_VERSION};
     int exit_status = vg_opts_parse_or_exit(&prog, opts, n_opts, argc, argv);
     if (exit_status >= 0) {
@@ -423,6 +587,25 @@ int vg_bench_input(int argc, char **argv)
         goto out;
     status = 1;
     r->dir = vg_test_tmpdir();
+#ifdef VG_BENCH_AUDIO
+    char sound_probe[4400];
+    snprintf(sound_probe, sizeof(sound_probe), "%s/%s.ko", r->moddir,
+             vg_spice_guest_sound_modules[vg_spice_guest_n_sound_modules - 1]);
+    r->audio = !no_audio && need(access(sound_probe, R_OK) == 0,
+                                 "for audio, the kernel's sound modules (snd-pcm-oss)",
+                                 "install the linux-image package of that kernel, or --no-audio");
+    if (r->audio) {
+        pw_init(NULL, NULL);
+        r->env_up = audio_env_start(&r->env, r->dir, 2);
+        r->audio = r->env_up;
+        if (!r->env_up)
+            fprintf(stderr, "vgapt-bench input: no audio figures: the private PipeWire daemon "
+                            "did not start\n");
+    }
+#else
+    if (!no_audio)
+        printf("(built without PipeWire: no audio figures)\n");
+#endif
     signal(SIGPIPE, SIG_IGN);
     char con_log[700];
     snprintf(con_log, sizeof(con_log), "%s/console.log", r->dir);
@@ -497,11 +680,35 @@ int vg_bench_input(int argc, char **argv)
     print_row("serial console round trip (echo)", echo, n_echo);
     print_row("xdotool alone (getwindowfocus)", xd, n_xd);
     status = n_lat == (size_t)presses ? 0 : 1;
+#ifdef VG_BENCH_AUDIO
+    if (r->audio) {
+        if (!measure_audio(r, marks))
+            status = 1;
+        stop(r); /* the sink is the Scream run's alone */
+        struct vg_bench_audio_case sc;
+        printf("the baseline, measured on the same daemon: vgapt-bench audio's first case "
+               "(Scream, %llds; chunk written -> sink, from 2 s on):\n",
+               (long long)scream_s);
+        if (vg_bench_audio_scream(r->dir, (double)scream_s, &sc))
+            printf("  %-34s p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms  (%zu); gaps %llu "
+                   "(%.1f ms)\n",
+                   "Scream chunk written -> sink", sc.p50, sc.p99, sc.max, sc.marks,
+                   (unsigned long long)sc.gaps, sc.gap_ms);
+        else
+            status = 1;
+    }
+#endif
 out:
     if (r) {
         stop(r);
         if (r->con.log)
             fclose(r->con.log);
+#ifdef VG_BENCH_AUDIO
+        if (r->env_up) {
+            audio_env_stop(&r->env);
+            pw_deinit();
+        }
+#endif
     }
     free(r);
     free(lat);

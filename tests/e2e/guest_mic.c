@@ -8,42 +8,12 @@
  *   vgapt-mic: error WHAT                   it could not
  * Linked statically: the initramfs has no C library. */
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/soundcard.h>
-#include <time.h>
-#include <unistd.h>
 
-static int open_dsp(void)
-{
-    for (int tries = 0; tries < 200; tries++) {
-        int fd = open("/dev/dsp", O_RDONLY);
-        if (fd >= 0)
-            return fd;
-        struct timespec ts = {0, 50 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-    }
-    return -1;
-}
-
-/* Capture starts wherever the codec left it: full gain, best effort. */
-static void unmute(void)
-{
-    int fd = open("/dev/mixer", O_RDWR);
-    if (fd < 0)
-        return;
-    int full = 100 | (100 << 8), src = SOUND_MASK_MIC | SOUND_MASK_LINE;
-    ioctl(fd, SOUND_MIXER_WRITE_RECSRC, &src);
-    ioctl(fd, SOUND_MIXER_WRITE_MIC, &full);
-    ioctl(fd, SOUND_MIXER_WRITE_LINE, &full);
-    ioctl(fd, SOUND_MIXER_WRITE_IGAIN, &full);
-    ioctl(fd, SOUND_MIXER_WRITE_RECLEV, &full);
-    close(fd);
-}
+#include "guest_dsp.h"
 
 int main(int argc, char **argv)
 {
@@ -51,18 +21,15 @@ int main(int argc, char **argv)
     double seconds = argc > 1 ? atof(argv[1]) : 2.0;
     if (!(seconds > 0.1 && seconds < 600))
         seconds = 2.0;
-    unmute();
-    int fd = open_dsp();
+    vg_dsp_unmute(true);
+    int fd = vg_dsp_open(O_RDONLY);
     if (fd < 0) {
         printf("vgapt-mic: error /dev/dsp: %s\n", strerror(errno));
         return 1;
     }
-    int fmt = AFMT_S16_LE, channels = 1, rate = 48000;
-    if (ioctl(fd, SNDCTL_DSP_SETFMT, &fmt) < 0 || fmt != AFMT_S16_LE ||
-        ioctl(fd, SNDCTL_DSP_CHANNELS, &channels) < 0 || ioctl(fd, SNDCTL_DSP_SPEED, &rate) < 0 ||
-        rate <= 0 || channels < 1 || channels > 8) {
-        printf("vgapt-mic: error format: %s (fmt %d, %d ch, %d Hz)\n", strerror(errno), fmt,
-               channels, rate);
+    int channels, rate;
+    if (!vg_dsp_format(fd, &rate, &channels)) {
+        printf("vgapt-mic: error format: %s (%d ch, %d Hz)\n", strerror(errno), channels, rate);
         return 1;
     }
     printf("vgapt-mic: recording %d Hz %d ch\n", rate, channels);

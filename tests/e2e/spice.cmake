@@ -13,7 +13,8 @@ if(vg_have_spice AND TARGET vg-audio-testenv
     add_executable(vg-guest-tone guest_tone.c)
     target_link_libraries(vg-guest-tone PRIVATE m)
     target_link_options(vg-guest-tone PRIVATE -static)
-    vg_test(e2e-qemu-spice-audio SOURCES test_qemu_spice_audio.c initramfs.c ../client/image.c
+    vg_test(e2e-qemu-spice-audio SOURCES test_qemu_spice_audio.c initramfs.c spice_guest.c
+                                    ../client/image.c
             LIBS vg-audio-testenv vg-pattern m
             ARGS ${QEMU_SYSTEM} ${GUEST_KERNEL} ${vg_guest_modules} ${BUSYBOX}
                  $<TARGET_FILE:vg-guest-tone> $<TARGET_FILE:vgapt-client>
@@ -28,7 +29,8 @@ if(vg_have_spice AND TARGET vg-audio-testenv
     add_executable(vg-guest-mic guest_mic.c)
     target_link_libraries(vg-guest-mic PRIVATE m)
     target_link_options(vg-guest-mic PRIVATE -static)
-    vg_test(e2e-qemu-spice-mic SOURCES test_qemu_spice_mic.c initramfs.c ../client/image.c
+    vg_test(e2e-qemu-spice-mic SOURCES test_qemu_spice_mic.c initramfs.c spice_guest.c
+                                  ../client/image.c
             LIBS vg-audio-testenv vg-pattern m
             ARGS ${QEMU_SYSTEM} ${GUEST_KERNEL} ${vg_guest_modules} ${BUSYBOX}
                  $<TARGET_FILE:vg-guest-mic> $<TARGET_FILE:vgapt-client> ${vg_mic_xdotool}
@@ -62,6 +64,7 @@ endif()
 add_feature_info(test-qemu-spice ON "end-to-end test of keyboard and mouse through QEMU's SPICE")
 
 add_executable(vg-guest-evdev guest_evdev.c)
+target_link_libraries(vg-guest-evdev PRIVATE m)
 target_link_options(vg-guest-evdev PRIVATE -static)
 
 vg_test(e2e-qemu-spice SOURCES test_qemu_spice.c initramfs.c spice_guest.c ../client/image.c

@@ -17,6 +17,7 @@
 #include "audio_env.h"
 #include "image.h"
 #include "initramfs.h"
+#include "spice_guest.h"
 #include "testlib.h"
 #include "vg/time.h"
 
@@ -32,25 +33,6 @@ static pid_t qemu_pid = -1, client_pid = -1, rec_pid = -1;
 static struct audio_env env;
 static bool env_up;
 
-/* The HDA driver, its codec and the OSS emulation, each after what it needs (modinfo
- * depends), the generic codec before snd-hda-intel. Relative to the kernel's module tree. */
-static const char *const modules[] = {
-    "sound/soundcore",
-    "sound/core/snd",
-    "sound/core/snd-timer",
-    "sound/core/snd-pcm",
-    "sound/core/snd-hwdep",
-    "sound/hda/snd-hda-core",
-    "drivers/leds/trigger/ledtrig-audio",
-    "sound/pci/hda/snd-hda-codec",
-    "sound/pci/hda/snd-hda-codec-generic",
-    "sound/hda/snd-intel-sdw-acpi",
-    "sound/hda/snd-intel-dspcfg",
-    "sound/pci/hda/snd-hda-intel",
-    "sound/core/oss/snd-mixer-oss",
-    "sound/core/oss/snd-pcm-oss",
-};
-
 static const char init_script[] = "#!/bin/busybox sh\n"
                                   "/bin/busybox mount -t proc proc /proc\n"
                                   "/bin/busybox mount -t sysfs sysfs /sys\n"
@@ -65,8 +47,8 @@ static const char init_script[] = "#!/bin/busybox sh\n"
 static bool make_initramfs(const char *path)
 {
     const struct vg_initramfs_file files[] = {{"bin/busybox", busybox}, {"bin/vg-tone", tone}};
-    return vg_initramfs_write(path, init_script, files, 2, moddir, modules,
-                              sizeof(modules) / sizeof(modules[0]));
+    return vg_initramfs_write(path, init_script, files, 2, moddir, vg_spice_guest_sound_modules,
+                              vg_spice_guest_n_sound_modules);
 }
 
 static void show_logs(void)
