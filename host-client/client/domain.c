@@ -1,9 +1,11 @@
-/* The libvirt half of --domain (domain.h): one connection, kept open for the SPICE sockets. */
+/* The libvirt half of --domain (domain.h): one connection, kept open for the SPICE sockets and
+ * made again when libvirtd went away (a restart, a package upgrade) while the VM runs on. */
 #include "domain.h"
 
 #include <errno.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,10 +13,12 @@
 #include "vg/log.h"
 
 struct vg_domain {
+    pthread_mutex_t lock; /* conn and dom, which a reconnection replaces */
     virConnectPtr conn;
     virDomainPtr dom;
     int spice_index;
     char name[128]; /* for messages, printable */
+    char *uri, *real_name; /* as given: to connect again */
 };
 
 /* libvirt prints every error on stderr unless told otherwise; we say what to do instead. */
@@ -94,7 +98,14 @@ struct vg_domain *vg_domain_open(const char *uri, const char *name, struct vg_do
         snprintf(err, err_size, "out of memory");
         return NULL;
     }
+    pthread_mutex_init(&d->lock, NULL);
     snprintf(d->name, sizeof(d->name), "%s", shown_name);
+    d->uri = strdup(uri);
+    d->real_name = strdup(name);
+    if (!d->uri || !d->real_name) {
+        snprintf(err, err_size, "out of memory");
+        goto fail;
+    }
     d->conn = virConnectOpen(uri);
     if (!d->conn) {
         virErrorPtr e = virGetLastError();
@@ -157,18 +168,44 @@ fail:
     return NULL;
 }
 
+/* After libvirtd went away: a new connection and the domain found again by name. Called with
+ * d->lock held. */
+static bool reconnect(struct vg_domain *d)
+{
+    virConnectPtr conn = virConnectOpen(d->uri);
+    virDomainPtr dom = conn ? virDomainLookupByName(conn, d->real_name) : NULL;
+    if (!dom) {
+        vg_err("--domain %s: libvirt's connection was lost and cannot be made again: %s (will "
+               "try again)",
+               d->name, last_error());
+        if (conn)
+            virConnectClose(conn);
+        return false;
+    }
+    virDomainFree(d->dom);
+    virConnectClose(d->conn);
+    d->conn = conn;
+    d->dom = dom;
+    vg_info("--domain %s: libvirt's connection was lost (libvirtd restarted?); connected again",
+            d->name);
+    return true;
+}
+
 int vg_domain_open_spice_fd(void *ctx)
 {
     struct vg_domain *d = ctx;
     if (!d || d->spice_index < 0)
         return -ENOENT;
+    pthread_mutex_lock(&d->lock);
     int fd = virDomainOpenGraphicsFD(d->dom, (unsigned)d->spice_index,
                                      VIR_DOMAIN_OPEN_GRAPHICS_SKIPAUTH);
-    if (fd < 0) {
+    if (fd < 0 && virConnectIsAlive(d->conn) != 1 && reconnect(d))
+        fd = virDomainOpenGraphicsFD(d->dom, (unsigned)d->spice_index,
+                                     VIR_DOMAIN_OPEN_GRAPHICS_SKIPAUTH);
+    if (fd < 0)
         vg_err("--domain %s: libvirt cannot open its SPICE connection: %s", d->name, last_error());
-        return -EIO;
-    }
-    return fd;
+    pthread_mutex_unlock(&d->lock);
+    return fd < 0 ? -EIO : fd;
 }
 
 void vg_domain_close(struct vg_domain *d)
@@ -179,5 +216,8 @@ void vg_domain_close(struct vg_domain *d)
         virDomainFree(d->dom);
     if (d->conn)
         virConnectClose(d->conn);
+    pthread_mutex_destroy(&d->lock);
+    free(d->uri);
+    free(d->real_name);
     free(d);
 }

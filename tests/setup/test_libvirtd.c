@@ -925,6 +925,30 @@ static void spice_on_a_passthrough_vm_serves_the_planned_socket_and_undo_restore
 
 #ifdef VG_TEST_CLIENT_DOMAIN
 /* What vgapt-setup --ivshmem --spice gives a VM, beside the VNC it had. */
+/* libvirtd alone, stopped and started again; the test's connection made again. Running
+ * domains go on (QEMU is not libvirtd's child once started). */
+static bool restart_libvirtd(void)
+{
+    if (conn)
+        virConnectClose(conn);
+    conn = NULL;
+    kill(daemons[2], SIGTERM);
+    vg_test_wait(daemons[2], 10000);
+    char conf[800], log[800];
+    snprintf(conf, sizeof(conf), "%s/libvirtd.conf", work);
+    snprintf(log, sizeof(log), "%s/libvirtd.log", work);
+    char *argv[] = {(char *)libvirtd, "--config", conf, NULL};
+    daemons[2] = vg_test_spawn_io(argv, log, log, false);
+    for (double t0 = now_s(); !conn && now_s() - t0 < 30;) {
+        conn = virConnectOpen(uri);
+        if (!conn)
+            usleep(50 * 1000);
+    }
+    if (!conn)
+        show_log("libvirtd.log");
+    return conn != NULL;
+}
+
 static const char client_vm_xml[] =
     "<domain type='qemu'>\n"
     "  <name>client-vm</name>\n"
@@ -995,6 +1019,30 @@ static void client_domain_gives_its_regions_and_its_spice_server(void)
         } while (now_s() - t0 < 20);
         CHECK_MSG(s.state == VG_INPUT_READY, "state %d: %s", s.state, s.message);
         fprintf(stderr, "  keyboard and mouse through libvirt in %.1f s\n", now_s() - t0);
+        ops->destroy(in);
+    }
+    /* libvirtd restarts (an upgrade does that) while the VM runs on: the client's next SPICE
+     * connection, as after a VM reboot, comes through a new libvirt connection. */
+    CHECK(restart_libvirtd());
+    virDomainFree(dom);
+    dom = conn ? virDomainLookupByName(conn, "client-vm") : NULL;
+    CHECK_MSG(dom && virDomainIsActive(dom) == 1, "client-vm no longer runs");
+    int fd = vg_domain_open_spice_fd(d);
+    CHECK_MSG(fd >= 0, "no SPICE socket after libvirtd's restart: %d", fd);
+    if (fd >= 0)
+        close(fd);
+    in = ops ? ops->create(&addr) : NULL;
+    if (in) {
+        struct vg_input_status s;
+        double t0 = now_s();
+        do {
+            ops->poll_status(in, &s);
+            if (s.state != VG_INPUT_CONNECTING)
+                break;
+            vg_sleep_ns(20 * VG_NS_PER_MS);
+        } while (now_s() - t0 < 20);
+        CHECK_MSG(s.state == VG_INPUT_READY, "after libvirtd's restart: state %d: %s", s.state,
+                  s.message);
         ops->destroy(in);
     }
     vg_domain_close(d);
