@@ -12,10 +12,10 @@
 
 #include "vg/time.h"
 
-#define MARK_LEVEL 0.85f  /* a mark is full scale; the tone is at 0.3 */
+#define MARK_LEVEL 0.85f /* a mark is full scale; the tone is at 0.3 */
 #define MARK_GAP_NS (100 * VG_NS_PER_MS)
-#define SILENT 1e-4f    /* a sample under this is silence: the tone's s16 steps are far larger */
-#define GAP_FRAMES 3u   /* a silence this long inside the tone is a gap a listener hears */
+#define SILENT 1e-4f  /* a sample under this is silence: the tone's s16 steps are far larger */
+#define GAP_FRAMES 3u /* a silence this long inside the tone is a gap a listener hears */
 
 static void gaps_feed(struct vg_bench_gaps *g, const float *x, uint32_t n)
 {
@@ -56,7 +56,6 @@ bool vg_bench_gaps_self_check(void)
                 (unsigned long long)g.gaps);
     return g.gaps == 0;
 }
-
 
 static void on_io_changed(void *data, uint32_t id, void *area, uint32_t size)
 {
@@ -142,8 +141,8 @@ bool vg_bench_capture_start(struct vg_bench_capture *c, int listener_priority)
          * graph runs the smallest latency asked); the client's request and --quantum do. */
         struct pw_properties *props = pw_properties_new(
             PW_KEY_MEDIA_TYPE, "Audio", PW_KEY_MEDIA_CATEGORY, "Capture", PW_KEY_MEDIA_ROLE,
-            "Production", PW_KEY_STREAM_CAPTURE_SINK, "true", PW_KEY_TARGET_OBJECT,
-            "test-sink", PW_KEY_NODE_NAME, "vgapt-bench-capture", NULL);
+            "Production", PW_KEY_STREAM_CAPTURE_SINK, "true", PW_KEY_TARGET_OBJECT, "test-sink",
+            PW_KEY_NODE_NAME, "vgapt-bench-capture", NULL);
         c->stream = pw_stream_new(c->core, "vgapt-bench capture", props);
         ok = c->stream != NULL;
     }
@@ -151,8 +150,10 @@ bool vg_bench_capture_start(struct vg_bench_capture *c, int listener_priority)
         pw_stream_add_listener(c->stream, &c->listener, &capture_events, c);
         uint8_t buf[512];
         struct spa_pod_builder b = SPA_POD_BUILDER_INIT(buf, sizeof(buf));
-        struct spa_audio_info_raw info = {.format = SPA_AUDIO_FORMAT_F32, .rate = 48000,
-                                          .channels = 1, .position = {SPA_AUDIO_CHANNEL_MONO}};
+        struct spa_audio_info_raw info = {.format = SPA_AUDIO_FORMAT_F32,
+                                          .rate = 48000,
+                                          .channels = 1,
+                                          .position = {SPA_AUDIO_CHANNEL_MONO}};
         const struct spa_pod *params[1] = {
             spa_format_audio_raw_build(&b, SPA_PARAM_EnumFormat, &info)};
         ok = pw_stream_connect(c->stream, PW_DIRECTION_INPUT, PW_ID_ANY,

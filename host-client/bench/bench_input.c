@@ -350,17 +350,15 @@ static bool start(struct run *r)
     /* Audio from SPICE alone: the Scream region does not exist. */
     char no_scream[720];
     snprintf(no_scream, sizeof(no_scream), "%s/no-scream", r->dir);
-    char *cv[] = {vg_bench_client(), "--shm",         r->shm,   "--size",      "720x400",
-                  "--no-vsync",      "--spice",       spice_uri, "--log-level", "info",
-                  "--no-audio",      NULL,            NULL,      NULL,          NULL,
-                  NULL,              NULL,            NULL,      NULL,          NULL};
-    if (r->audio) {
-        const char *audio[] = {"--audio-source",   "spice",     "--scream", no_scream,
-                               "--audio-target",   "test-sink", "--audio-report-s", "1",
-                               NULL};
-        for (size_t i = 0; audio[i]; i++)
-            cv[10 + i] = (char *)audio[i];
-    }
+    char *cv[24] = {vg_bench_client(), "--shm",   r->shm,    "--size",      "720x400",
+                    "--no-vsync",      "--spice", spice_uri, "--log-level", "info"};
+    size_t n_cv = 10;
+    const char *audio[] = {
+        "--audio-source",   "spice", "--scream", no_scream, "--audio-target", "test-sink",
+        "--audio-report-s", "1",     NULL};
+    const char *no_audio[] = {"--no-audio", NULL};
+    for (const char *const *a = r->audio ? audio : no_audio; *a; a++)
+        cv[n_cv++] = (char *)*a;
     r->client_pid = vg_test_spawn_io(cv, r->client_log, r->client_log, true);
     const char *search[] = {"search", "--sync", "--onlyvisible", "--name", "^vgapt", NULL};
     if (!xdo(r->dir, r->wid, sizeof(r->wid), search) || !r->wid[0]) {

@@ -60,6 +60,7 @@ struct app {
     struct vg_audio_player *audio;
     struct vg_pcm_queue *pcm;          /* [optional] SPICE playback for the player */
     struct vg_spice_audio *spice_audio; /* its session, where input holds none */
+    struct vg_mic_ctl *spice_mic;       /* that session's microphone (--no-input) */
     char audio_line[192];       /* the overlay's audio line */
     struct vg_input_ctl *input; /* keyboard and mouse to the guest */
     /* The microphone's banner drawn (prompt, recording). */
@@ -395,6 +396,12 @@ static bool app_open(struct app *a)
     /* One SPICE session carries keyboard, mouse and audio. */
     if (a->audio && a->pcm && !vg_input_ctl_set_audio(a->input, a->pcm))
         a->spice_audio = spice_session(cfg, a->pcm);
+    /* Input off, the guest's microphone on: its keys do not reach the client, so ask means
+     * deny here too (logged when the guest records); the banner still shows. */
+    if (a->spice_audio) {
+        a->spice_mic = vg_mic_ctl_create(cfg, false, cfg->escape_key);
+        vg_spice_audio_set_mic(a->spice_audio, a->spice_mic);
+    }
 #endif
     vg_window_set_filter(a->window, vg_input_ctl_filter, a->input);
     vg_stats_init(&a->stats, a->start);
@@ -411,6 +418,7 @@ static void app_close(struct app *a)
 #endif
     vg_input_ctl_destroy(a->input);
     vg_spice_audio_destroy(a->spice_audio);
+    vg_mic_ctl_destroy(a->spice_mic); /* after the session, which reads its queue */
     vg_pcm_queue_destroy(a->pcm);
     vg_link_destroy(a->link);
     if (a->renderer)
@@ -502,6 +510,8 @@ int vg_client_run(const struct vg_client_config *cfg)
             vg_input_ctl_set_frame(a.input, NULL);
         vg_input_ctl_set_guest_cursor(a.input, t && a.have_frame && a.cursor_visible);
         const char *mic = vg_input_ctl_mic_line(a.input);
+        if (!mic && a.spice_mic)
+            mic = vg_mic_ctl_line(a.spice_mic);
         if (strcmp(mic ? mic : "", a.mic_line) != 0) {
             snprintf(a.mic_line, sizeof(a.mic_line), "%s", mic ? mic : "");
             redraw = true;

@@ -17,7 +17,7 @@ struct vg_domain {
     virConnectPtr conn;
     virDomainPtr dom;
     int spice_index;
-    char name[128]; /* for messages, printable */
+    char name[128];        /* for messages, printable */
     char *uri, *real_name; /* as given: to connect again */
 };
 

@@ -81,8 +81,9 @@ static bool apply(struct vg_mic_ctl *c, struct vg_mic_actions a)
     if (a.start_capture)
         start_capture(c);
     if (a.log_no_window)
-        vg_warn("microphone: the guest wants to record and --mic is ask, but there is no "
-                "window to ask in: it gets silence (run with --mic allow and it records)");
+        vg_warn("microphone: the guest wants to record and --mic is ask, but no window takes "
+                "the answer here (--audio-only, --no-input): it gets silence (run with --mic "
+                "allow and it records)");
     else if (a.line_changed && c->mic.state == VG_MIC_ASKING)
         vg_info("microphone: the guest wants to record; asking in the window (Y allows, N "
                 "denies)");

@@ -54,6 +54,5 @@ static inline bool vg_dsp_format(int fd, int *rate, int *channels)
     *rate = 48000;
     return ioctl(fd, SNDCTL_DSP_SETFMT, &fmt) == 0 && fmt == AFMT_S16_LE &&
            ioctl(fd, SNDCTL_DSP_CHANNELS, channels) == 0 &&
-           ioctl(fd, SNDCTL_DSP_SPEED, rate) == 0 && *rate > 0 && *channels >= 1 &&
-           *channels <= 8;
+           ioctl(fd, SNDCTL_DSP_SPEED, rate) == 0 && *rate > 0 && *channels >= 1 && *channels <= 8;
 }

@@ -32,14 +32,14 @@
 #define WANTED 3      /* the virtio keyboard, tablet and mouse */
 #define FRAG_LOG2 9   /* 512-byte fragments: 5.3 ms of 48 kHz mono s16 */
 #define FRAGS 4
-#define TONE 0.1      /* between marks: a level vgapt-bench counts gaps in, far under a mark */
+#define TONE 0.1 /* between marks: a level vgapt-bench counts gaps in, far under a mark */
 #define MARK 0.95
 #define MARK_MS 2
 
 struct dsp {
     int fd, rate, channels, frag_bytes;
-    long frames;   /* written so far: the tone's phase */
-    long mark;     /* asked for and not yet written; -1: none */
+    long frames; /* written so far: the tone's phase */
+    long mark;   /* asked for and not yet written; -1: none */
 };
 
 /* /dev/dsp opened for playing without blocking, its fragments set, the format taken. */

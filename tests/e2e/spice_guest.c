@@ -43,6 +43,8 @@ const size_t vg_spice_guest_n_sound_modules =
     sizeof(vg_spice_guest_sound_modules) / sizeof(vg_spice_guest_sound_modules[0]);
 
 const char *const vg_spice_guest_sound_args[] = {
-    "-audiodev", "spice,id=snd0", "-device", "ich9-intel-hda", "-device",
-    "hda-duplex,audiodev=snd0",   NULL,
+    "-audiodev", "spice,id=snd0",
+    "-device",   "ich9-intel-hda",
+    "-device",   "hda-duplex,audiodev=snd0",
+    NULL,
 };

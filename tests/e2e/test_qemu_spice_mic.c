@@ -50,6 +50,8 @@ static const char init_script[] = "#!/bin/busybox sh\n"
                                   "/bin/vg-mic " REC_S "\n"
                                   "/bin/busybox sleep " GAP_S "\n"
                                   "/bin/vg-mic " REC_S "\n"
+                                  "/bin/busybox sleep " GAP_S "\n"
+                                  "/bin/vg-mic " REC_S "\n"
                                   "/bin/busybox sleep 600\n"
                                   "/bin/busybox poweroff -f\n";
 
@@ -281,7 +283,7 @@ static void without_a_window_ask_means_silence_and_says_how_to_allow(void)
     CHECK_MSG(ok && rms < 0.01, "the guest heard rms %.4f at %.0f Hz, asked without a window", rms,
               freq);
     char *log = vg_test_slurp(client_log);
-    CHECK_MSG(log && strstr(log, "no window to ask in") && strstr(log, "--mic allow"),
+    CHECK_MSG(log && strstr(log, "no window takes the answer") && strstr(log, "--mic allow"),
               "the client did not say how to allow");
     CHECK_MSG(log && !strstr(log, "microphone: recording"), "the client recorded unasked");
     free(log);
@@ -296,6 +298,47 @@ static void without_a_window_allow_lets_the_tone_through(void)
     CHECK_MSG(ok, "the guest reported nothing for its fifth recording");
     CHECK_MSG(ok && fabs(freq - FREQ) < FREQ * 0.03 && rms > 0.05,
               "--audio-only --mic allow: the guest heard %.0f Hz rms %.4f", freq, rms);
+}
+
+/* A window with --no-input: the audio's own session carries the record channel. */
+static void a_window_without_input_allow_lets_the_tone_through(void)
+{
+    stop_client();
+    char scream[700], shm[700], spice_uri[700];
+    snprintf(scream, sizeof(scream), "%s/no-scream", dir);
+    snprintf(shm, sizeof(shm), "%s/no-frames", dir);
+    snprintf(spice_uri, sizeof(spice_uri), "unix:%s", sock);
+    snprintf(client_log, sizeof(client_log), "%s/client-no-input.log", dir);
+    char *cv[] = {(char *)client,
+                  "--shm",
+                  shm,
+                  "--no-vsync",
+                  "--no-input",
+                  "--spice",
+                  spice_uri,
+                  "--scream",
+                  scream,
+                  "--audio-source",
+                  "spice",
+                  "--audio-target",
+                  "test-sink",
+                  "--mic",
+                  "allow",
+                  "--mic-source",
+                  "test-sink",
+                  "--log-level",
+                  "debug",
+                  "--seconds",
+                  "100",
+                  NULL};
+    client_pid = spawn_logged(cv, client_log);
+    double freq = 0, rms = 0;
+    bool ok = heard(next_report, &freq, &rms, &next_report);
+    CHECK_MSG(ok, "the guest reported nothing for its sixth recording");
+    CHECK_MSG(ok && fabs(freq - FREQ) < FREQ * 0.03 && rms > 0.05,
+              "window, --no-input, --mic allow: the guest heard %.0f Hz rms %.4f", freq, rms);
+    CHECK_MSG(wait_for_text(client_log, "microphone: recording", 0, 1000) > 0,
+              "the client did not say it records");
 }
 
 int main(int argc, char **argv)
@@ -323,6 +366,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "  skipped the --mic ask case: no xdotool\n");
         RUN(without_a_window_ask_means_silence_and_says_how_to_allow);
         RUN(without_a_window_allow_lets_the_tone_through);
+        RUN(a_window_without_input_allow_lets_the_tone_through);
     }
     if (client_pid > 0) {
         kill(client_pid, SIGTERM);
