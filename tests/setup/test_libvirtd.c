@@ -970,6 +970,42 @@ static const char client_vm_xml[] =
     "  </devices>\n"
     "</domain>\n";
 
+/* The real vgapt-client with --domain and nothing else (a window on the test's display: the
+ * test runs under xvfb-run where the build has it; VG_TEST_CLIENT names the client). */
+static void real_client_finds_the_domain(void)
+{
+    const char *client = getenv("VG_TEST_CLIENT");
+    if (!client || !*client || !getenv("DISPLAY")) {
+        fprintf(stderr, "  skipped the real client's run: no VG_TEST_CLIENT or no DISPLAY\n");
+        return;
+    }
+    char log[800];
+    snprintf(log, sizeof(log), "%s/client.log", work);
+    char *argv[] = {(char *)client, "--domain", "client-vm", "--connect", uri,
+                    "--no-audio",   "--seconds", "20",      "--log-level", "info", NULL};
+    pid_t pid = vg_test_spawn_io(argv, log, log, false);
+    CHECK(pid > 0);
+    bool connected = false;
+    for (double t0 = now_s(); pid > 0 && !connected && now_s() - t0 < 20;) {
+        char *text = vg_test_slurp(log);
+        connected = text && strstr(text, "keyboard and mouse connected");
+        free(text);
+        if (!connected)
+            vg_sleep_ns(50 * VG_NS_PER_MS);
+    }
+    char *text = vg_test_slurp(log);
+    CHECK_MSG(connected, "vgapt-client --domain did not connect to SPICE:\n%s", text ? text : "");
+    CHECK_MSG(text && has(text, "--domain client-vm: frames from /dev/shm/looking-glass (32 MiB)"),
+              "the client did not take the frame region:\n%s", text ? text : "");
+    CHECK_MSG(text && has(text, "--domain client-vm: Scream audio from /dev/shm/scream-ivshmem (2 MiB)"),
+              "the client did not take the Scream region:\n%s", text ? text : "");
+    free(text);
+    if (pid > 0) {
+        kill(pid, SIGTERM);
+        CHECK_MSG(vg_test_wait(pid, 10000) == 0, "vgapt-client did not exit cleanly on SIGTERM");
+    }
+}
+
 static void client_domain_gives_its_regions_and_its_spice_server(void)
 {
     CHECK(define(client_vm_xml));
@@ -1046,6 +1082,7 @@ static void client_domain_gives_its_regions_and_its_spice_server(void)
         ops->destroy(in);
     }
     vg_domain_close(d);
+    real_client_finds_the_domain();
 cleanup:
     if (started)
         CHECK(virDomainDestroy(dom) == 0);
