@@ -970,6 +970,25 @@ static const char client_vm_xml[] =
     "  </devices>\n"
     "</domain>\n";
 
+/* A SPICE session of the input backend (ops; NULL fails) on addr, up within 20 s. */
+static bool spice_session_ready(const struct vg_input_ops *ops, const struct vg_input_addr *addr,
+                                const char *when)
+{
+    struct vg_input *in = ops ? ops->create(addr) : NULL;
+    struct vg_input_status s = {.state = VG_INPUT_FAILED};
+    snprintf(s.message, sizeof(s.message), "no SPICE backend");
+    for (double t0 = now_s(); in && now_s() - t0 < 20; vg_sleep_ns(20 * VG_NS_PER_MS)) {
+        ops->poll_status(in, &s);
+        if (s.state != VG_INPUT_CONNECTING)
+            break;
+    }
+    if (in)
+        ops->destroy(in);
+    if (s.state != VG_INPUT_READY)
+        fprintf(stderr, "  SPICE %s: state %d: %s\n", when, s.state, s.message);
+    return s.state == VG_INPUT_READY;
+}
+
 /* The real vgapt-client with --domain and nothing else (a window on the test's display: the
  * test runs under xvfb-run where the build has it; VG_TEST_CLIENT names the client). */
 static void real_client_finds_the_domain(void)
@@ -1042,21 +1061,9 @@ static void client_domain_gives_its_regions_and_its_spice_server(void)
                                  .open_fd = vg_domain_open_spice_fd,
                                  .open_fd_ctx = d};
     snprintf(addr.host, sizeof(addr.host), "domain client-vm");
-    struct vg_input *in = ops ? ops->create(&addr) : NULL;
-    CHECK(in);
-    if (in) {
-        struct vg_input_status s;
-        double t0 = now_s();
-        do {
-            ops->poll_status(in, &s);
-            if (s.state != VG_INPUT_CONNECTING)
-                break;
-            vg_sleep_ns(20 * VG_NS_PER_MS);
-        } while (now_s() - t0 < 20);
-        CHECK_MSG(s.state == VG_INPUT_READY, "state %d: %s", s.state, s.message);
-        fprintf(stderr, "  keyboard and mouse through libvirt in %.1f s\n", now_s() - t0);
-        ops->destroy(in);
-    }
+    double t0 = now_s();
+    CHECK(spice_session_ready(ops, &addr, "through libvirt"));
+    fprintf(stderr, "  keyboard and mouse through libvirt in %.1f s\n", now_s() - t0);
     /* libvirtd restarts (an upgrade does that) while the VM runs on: the client's next SPICE
      * connection, as after a VM reboot, comes through a new libvirt connection. */
     CHECK(restart_libvirtd());
@@ -1067,20 +1074,7 @@ static void client_domain_gives_its_regions_and_its_spice_server(void)
     CHECK_MSG(fd >= 0, "no SPICE socket after libvirtd's restart: %d", fd);
     if (fd >= 0)
         close(fd);
-    in = ops ? ops->create(&addr) : NULL;
-    if (in) {
-        struct vg_input_status s;
-        double t0 = now_s();
-        do {
-            ops->poll_status(in, &s);
-            if (s.state != VG_INPUT_CONNECTING)
-                break;
-            vg_sleep_ns(20 * VG_NS_PER_MS);
-        } while (now_s() - t0 < 20);
-        CHECK_MSG(s.state == VG_INPUT_READY, "after libvirtd's restart: state %d: %s", s.state,
-                  s.message);
-        ops->destroy(in);
-    }
+    CHECK(spice_session_ready(ops, &addr, "after libvirtd's restart"));
     vg_domain_close(d);
     real_client_finds_the_domain();
 cleanup:
