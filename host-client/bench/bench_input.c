@@ -288,25 +288,18 @@ static bool start(struct run *r)
              r->serial_sock);
     snprintf(spice_arg, sizeof(spice_arg), "unix=on,addr=%s,disable-ticketing=on,agent-mouse=off",
              r->spice);
-    char *qv[48] = {r->qemu,    "-machine",    "q35",
-                    "-accel",   "tcg",         "-m",
-                    "256",      "-nodefaults", "-vga",
-                    "std",      "-display",    "none",
-                    "-spice",   spice_arg,     "-chardev",
-                    serial_arg, "-serial",     "chardev:con",
-                    "-monitor", "none",        "-no-reboot",
-                    "-kernel",  r->kernel,     "-initrd",
-                    initrd,     "-append",     "console=ttyS0 quiet panic=-1"};
-    size_t n = 0;
-    while (qv[n])
-        n++;
-    for (const char *const *a = vg_spice_guest_input_args; *a; a++)
-        qv[n++] = (char *)*a;
-    for (const char *const *a = vg_spice_guest_sound_args; r->audio && *a; a++)
-        qv[n++] = (char *)*a;
-    qv[n] = NULL;
+    const char *extra[] = {"-chardev", serial_arg, NULL};
+    const struct vg_spice_guest_vm vm = {.qemu = r->qemu,
+                                         .kernel = r->kernel,
+                                         .initrd = initrd,
+                                         .spice = spice_arg,
+                                         .serial = "chardev:con",
+                                         .input = true,
+                                         .sound = r->audio,
+                                         .extra = extra,
+                                         .log = r->qemu_log};
     uint64_t t0 = vg_time_ns();
-    r->qemu_pid = vg_test_spawn_io(qv, r->qemu_log, r->qemu_log, false);
+    r->qemu_pid = vg_spice_guest_spawn(&vm);
     r->con.fd = r->qemu_pid > 0 ? connect_unix(r->serial_sock, 30000) : -1;
     if (r->con.fd < 0) {
         fprintf(stderr, "vgapt-bench: QEMU's console socket did not come\n");

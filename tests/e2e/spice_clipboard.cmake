@@ -9,7 +9,7 @@ if(vg_have_spice AND XCLIP AND XDOTOOL AND SPICE_PROTOCOL_FOUND
     add_executable(vg-guest-agent guest_agent.c)
     target_include_directories(vg-guest-agent PRIVATE ${SPICE_PROTOCOL_INCLUDE_DIRS})
     target_link_options(vg-guest-agent PRIVATE -static)
-    vg_test(e2e-qemu-spice-clipboard SOURCES test_qemu_spice_clipboard.c initramfs.c
+    vg_test(e2e-qemu-spice-clipboard SOURCES test_qemu_spice_clipboard.c initramfs.c spice_guest.c
             ../client/image.c
             LIBS vg-testlib vg-pattern
             ARGS ${QEMU_SYSTEM} ${GUEST_KERNEL} ${vg_guest_modules} ${BUSYBOX}

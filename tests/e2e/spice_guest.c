@@ -1,5 +1,9 @@
 #include "spice_guest.h"
 
+#include <stdio.h>
+
+#include "testlib.h"
+
 const char *const vg_spice_guest_modules[] = {
     "drivers/input/evdev",
     "drivers/virtio/virtio_ring",
@@ -18,7 +22,7 @@ const char vg_spice_guest_init_head[] = "#!/bin/busybox sh\n"
                                         "/bin/busybox mount -t devtmpfs devtmpfs /dev\n"
                                         "for m in /m/*.ko; do /bin/busybox insmod $m; done\n";
 
-const char *const vg_spice_guest_input_args[] = {
+static const char *const input_args[] = {
     "-device", "virtio-keyboard-pci", "-device", "virtio-mouse-pci",
     "-device", "virtio-tablet-pci",   NULL,
 };
@@ -42,9 +46,38 @@ const char *const vg_spice_guest_sound_modules[] = {
 const size_t vg_spice_guest_n_sound_modules =
     sizeof(vg_spice_guest_sound_modules) / sizeof(vg_spice_guest_sound_modules[0]);
 
-const char *const vg_spice_guest_sound_args[] = {
+static const char *const sound_args[] = {
     "-audiodev", "spice,id=snd0",
     "-device",   "ich9-intel-hda",
     "-device",   "hda-duplex,audiodev=snd0",
     NULL,
 };
+
+pid_t vg_spice_guest_spawn(const struct vg_spice_guest_vm *vm)
+{
+    const char *head[] = {
+        vm->qemu,   "-machine", "q35",         "-accel",     "tcg",
+        "-m",       "256",      "-nodefaults", "-vga",       "std",
+        "-display", "none",     "-spice",      vm->spice,    "-serial",
+        vm->serial, "-monitor", "none",        "-no-reboot", "-kernel",
+        vm->kernel, "-initrd",  vm->initrd,    "-append",    "console=ttyS0 quiet panic=-1"};
+    char *argv[96];
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
+        argv[n++] = (char *)head[i];
+    const char *const *lists[] = {vm->input ? input_args : NULL, vm->sound ? sound_args : NULL,
+                                  vm->extra};
+    for (size_t l = 0; l < 3; l++)
+        for (const char *const *a = lists[l]; a && *a; a++) {
+            if (n + 1 >= sizeof(argv) / sizeof(argv[0])) {
+                fprintf(stderr, "vg_spice_guest_spawn: too many arguments\n");
+                return -1;
+            }
+            argv[n++] = (char *)*a;
+        }
+    argv[n] = NULL;
+    pid_t pid = vg_test_spawn_io(argv, vm->log, vm->log, true);
+    if (pid <= 0)
+        fprintf(stderr, "cannot start %s (log in %s)\n", vm->qemu, vm->log);
+    return pid > 0 ? pid : -1;
+}

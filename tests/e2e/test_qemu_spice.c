@@ -197,43 +197,16 @@ static bool start(void)
              shm);
 
     uint64_t t0 = vg_time_ns();
-    char *qv[] = {(char *)qemu,
-                  "-machine",
-                  "q35",
-                  "-accel",
-                  "tcg",
-                  "-m",
-                  "256",
-                  "-nodefaults",
-                  "-vga",
-                  "std",
-                  "-display",
-                  "none",
-                  "-spice",
-                  spice_arg,
-                  "-device",
-                  "virtio-keyboard-pci",
-                  "-device",
-                  "virtio-mouse-pci",
-                  "-device",
-                  "virtio-tablet-pci",
-                  "-serial",
-                  serial_arg,
-                  "-monitor",
-                  "none",
-                  "-no-reboot",
-                  "-kernel",
-                  (char *)kernel,
-                  "-initrd",
-                  initrd,
-                  "-append",
-                  "console=ttyS0 quiet panic=-1",
-                  "-object",
-                  memdev,
-                  "-device",
-                  "ivshmem-plain,memdev=shm",
-                  NULL};
-    qemu_pid = spawn_logged(qv, qlog);
+    const char *extra[] = {"-object", memdev, "-device", "ivshmem-plain,memdev=shm", NULL};
+    const struct vg_spice_guest_vm vm = {.qemu = qemu,
+                                         .kernel = kernel,
+                                         .initrd = initrd,
+                                         .spice = spice_arg,
+                                         .serial = serial_arg,
+                                         .input = true,
+                                         .extra = extra,
+                                         .log = qlog};
+    qemu_pid = vg_spice_guest_spawn(&vm);
     CHECK_MSG(wait_for_text(serial, "vgapt-evdev: ready", 0, 90000) > 0,
               "the guest did not come up with its input devices");
     fprintf(stderr, "  guest ready after %.1f s\n", vg_ns_to_ms(vg_time_ns() - t0) / 1000.0);

@@ -87,39 +87,14 @@ static bool start(void)
     CHECK(rec_pid > 0);
 
     t0 = vg_time_ns();
-    char *qv[] = {(char *)qemu,
-                  "-machine",
-                  "q35",
-                  "-accel",
-                  "tcg",
-                  "-m",
-                  "256",
-                  "-nodefaults",
-                  "-vga",
-                  "std",
-                  "-display",
-                  "none",
-                  "-spice",
-                  spice_arg,
-                  "-audiodev",
-                  "spice,id=snd0",
-                  "-device",
-                  "ich9-intel-hda",
-                  "-device",
-                  "hda-duplex,audiodev=snd0",
-                  "-serial",
-                  serial_arg,
-                  "-monitor",
-                  "none",
-                  "-no-reboot",
-                  "-kernel",
-                  (char *)kernel,
-                  "-initrd",
-                  initrd,
-                  "-append",
-                  "console=ttyS0 quiet panic=-1",
-                  NULL};
-    qemu_pid = spawn_logged(qv, qlog);
+    const struct vg_spice_guest_vm vm = {.qemu = qemu,
+                                         .kernel = kernel,
+                                         .initrd = initrd,
+                                         .spice = spice_arg,
+                                         .serial = serial_arg,
+                                         .sound = true,
+                                         .log = qlog};
+    qemu_pid = vg_spice_guest_spawn(&vm);
     /* The scream region does not exist: only SPICE can play. */
     char scream[700];
     snprintf(scream, sizeof(scream), "%s/no-scream", dir);

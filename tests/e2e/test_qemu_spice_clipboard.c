@@ -17,6 +17,7 @@
 
 #include "image.h"
 #include "initramfs.h"
+#include "spice_guest.h"
 #include "testlib.h"
 #include "vg/time.h"
 
@@ -178,37 +179,18 @@ static bool boot(void)
     CHECK(fd >= 0 && ftruncate(fd, 1 << 20) == 0);
     close(fd);
     uint64_t t0 = vg_time_ns();
-    char *qv[] = {(char *)qemu,
-                  "-machine",
-                  "q35",
-                  "-accel",
-                  "tcg",
-                  "-m",
-                  "256",
-                  "-nodefaults",
-                  "-display",
-                  "none",
-                  "-spice",
-                  spice_arg,
-                  "-device",
-                  "virtio-serial-pci",
-                  "-chardev",
-                  "spicevmc,id=vdagent,name=vdagent",
-                  "-device",
-                  "virtserialport,chardev=vdagent,name=com.redhat.spice.0",
-                  "-serial",
-                  serial_arg,
-                  "-monitor",
-                  "none",
-                  "-no-reboot",
-                  "-kernel",
-                  (char *)kernel,
-                  "-initrd",
-                  initrd,
-                  "-append",
-                  "console=ttyS0 quiet panic=-1",
-                  NULL};
-    qemu_pid = spawn_logged(qv, qlog);
+    const char *extra[] = {"-device",  "virtio-serial-pci",
+                           "-chardev", "spicevmc,id=vdagent,name=vdagent",
+                           "-device",  "virtserialport,chardev=vdagent,name=com.redhat.spice.0",
+                           NULL};
+    const struct vg_spice_guest_vm vm = {.qemu = qemu,
+                                         .kernel = kernel,
+                                         .initrd = initrd,
+                                         .spice = spice_arg,
+                                         .serial = serial_arg,
+                                         .extra = extra,
+                                         .log = qlog};
+    qemu_pid = vg_spice_guest_spawn(&vm);
     CHECK_MSG(wait_for_text(serial, "vgapt-agent: ready", 0, 90000) > 0,
               "the guest's agent did not open its port");
     fprintf(stderr, "  guest agent ready after %.1f s\n", vg_ns_to_ms(vg_time_ns() - t0) / 1000.0);

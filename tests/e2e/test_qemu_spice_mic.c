@@ -156,39 +156,14 @@ static bool start(void)
     CHECK(play_pid > 0);
 
     t0 = vg_time_ns();
-    char *qv[] = {(char *)qemu,
-                  "-machine",
-                  "q35",
-                  "-accel",
-                  "tcg",
-                  "-m",
-                  "256",
-                  "-nodefaults",
-                  "-vga",
-                  "std",
-                  "-display",
-                  "none",
-                  "-spice",
-                  spice_arg,
-                  "-audiodev",
-                  "spice,id=snd0",
-                  "-device",
-                  "ich9-intel-hda",
-                  "-device",
-                  "hda-duplex,audiodev=snd0",
-                  "-serial",
-                  serial_arg,
-                  "-monitor",
-                  "none",
-                  "-no-reboot",
-                  "-kernel",
-                  (char *)kernel,
-                  "-initrd",
-                  initrd,
-                  "-append",
-                  "console=ttyS0 quiet panic=-1",
-                  NULL};
-    qemu_pid = spawn_logged(qv, qlog);
+    const struct vg_spice_guest_vm vm = {.qemu = qemu,
+                                         .kernel = kernel,
+                                         .initrd = initrd,
+                                         .spice = spice_arg,
+                                         .serial = serial_arg,
+                                         .sound = true,
+                                         .log = qlog};
+    qemu_pid = vg_spice_guest_spawn(&vm);
     client_pid = start_client("allow", "client-allow.log");
     CHECK_MSG(wait_for_text(serial, "vgapt-mic: recording", 0, 90000) > 0,
               "the guest did not start recording (its sound device or /dev/dsp did not come)");
