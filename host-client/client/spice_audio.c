@@ -57,6 +57,7 @@ struct vg_spice_audio *vg_spice_audio_create(const struct vg_input_addr *addr,
     }
     s->ops = ops;
     s->addr = *addr;
+    s->addr.audio_only = true;
     s->q = q;
     vg_info("SPICE: connecting for the guest's audio");
     connect_session(s);

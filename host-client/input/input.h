@@ -34,6 +34,9 @@ struct vg_input_addr {
      * ctx borrowed: it must outlive every backend made from this address. */
     int (*open_fd)(void *ctx);
     void *open_fd_ctx;
+    /* The session carries the guest's audio (and microphone) alone: no key or pointer event
+     * will be sent (--audio-only, --no-input). Only what the backend says changes. */
+    bool audio_only;
 };
 
 /* Parses uri into *out. false with a message in err (what was wrong, what is accepted). Pure. */

@@ -314,6 +314,11 @@ static void a_window_without_input_allow_lets_the_tone_through(void)
               "window, --no-input, --mic allow: the guest heard %.0f Hz rms %.4f", freq, rms);
     CHECK_MSG(wait_for_text(client_log, "microphone: recording", 0, 1000) > 0,
               "the client did not say it records");
+    char *log = vg_test_slurp(client_log);
+    CHECK_MSG(log && strstr(log, "connected for the guest's audio") &&
+                  !strstr(log, "keyboard and mouse connected"),
+              "--no-input: the client says it connected keyboard and mouse");
+    free(log);
 }
 
 int main(int argc, char **argv)

@@ -148,7 +148,10 @@ static void on_inputs_event(SpiceChannel *channel, SpiceChannelEvent ev, gpointe
     struct vg_input *in = data;
     if (ev == SPICE_CHANNEL_OPENED) {
         in->inputs_open = true;
-        vg_info("SPICE %s: keyboard and mouse connected", in->where);
+        if (in->addr.audio_only)
+            vg_info("SPICE %s: connected for the guest's audio", in->where);
+        else
+            vg_info("SPICE %s: keyboard and mouse connected", in->where);
         set_status(in, VG_INPUT_READY, NULL);
     } else if (ev >= SPICE_CHANNEL_CLOSED) {
         in->inputs_open = false;
