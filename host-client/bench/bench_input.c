@@ -467,11 +467,6 @@ static bool measure_audio(struct run *r, int64_t n)
         goto out;
     }
     print_row("mark asked on the console -> sink", asked, m);
-    char *log = vg_test_slurp(r->client_log);
-    struct audio_report rep = {.latency_ms = NAN}, last = rep;
-    for (const char *p = log; p && audio_report_next(&p, &rep);)
-        last = rep;
-    free(log);
     print_row("guest write returned -> sink", written, m);
     size_t np = 0;
     for (size_t i = 0; i < m; i++)
@@ -483,6 +478,11 @@ static bool measure_audio(struct run *r, int64_t n)
            "the second is short by the trip out of its line; the third leaves out what the "
            "guest had queued ahead of the mark: QEMU's HDA and SPICE server, the client and "
            "PipeWire)\n");
+    char *log = vg_test_slurp(r->client_log);
+    struct audio_report rep = {.latency_ms = NAN}, last = rep;
+    for (const char *p = log; p && audio_report_next(&p, &rep);)
+        last = rep;
+    free(log);
     if (!isnan(last.latency_ms))
         printf("  the client's own last report: latency %.1f ms (fill %.1f ms, target %u ms); "
                "the rest of the third row is QEMU's HDA device and SPICE server\n",
