@@ -47,10 +47,8 @@ const size_t vg_spice_guest_n_sound_modules =
     sizeof(vg_spice_guest_sound_modules) / sizeof(vg_spice_guest_sound_modules[0]);
 
 static const char *const sound_args[] = {
-    "-audiodev", "spice,id=snd0",
-    "-device",   "ich9-intel-hda",
-    "-device",   "hda-duplex,audiodev=snd0",
-    NULL,
+    "-audiodev", "spice,id=snd0,timer-period=5000", "-device", "ich9-intel-hda",
+    "-device",   "hda-duplex,audiodev=snd0",        NULL,
 };
 
 pid_t vg_spice_guest_spawn(const struct vg_spice_guest_vm *vm)

@@ -32,7 +32,8 @@ struct vg_spice_guest_vm {
     const char *serial; /* -serial's value: file:PATH, or chardev:ID with extra's -chardev */
     bool input; /* the virtio keyboard, mouse and tablet (in that order: QEMU takes the pointer
                  * its guest activated last as the one that says whether it is absolute) */
-    bool sound; /* ich9 HDA with a duplex codec on a spice audiodev: playback and record */
+    bool sound; /* ich9 HDA with a duplex codec on a spice audiodev (playback and record), at
+                 * the 5 ms timer period vgapt-setup --spice-audio sets */
     const char *const *extra; /* the test's own devices, NULL-terminated; NULL: none */
     const char *log;          /* QEMU's stdout and stderr, appended */
 };

@@ -1264,7 +1264,7 @@ static void spice_on_a_passthrough_vm_adds_a_socket_server_beside_vnc_and_undo_r
                      "name='com.redhat.spice.0'/>\n"));
     CHECK(has(after, "<input type='tablet' bus='usb'/>"));
     CHECK(has(after, "<sound model='ich9'>\n      <audio id='1'/>\n    </sound>\n"
-                     "    <audio id='1' type='spice'/>\n"));
+                     "    <audio id='1' type='spice' timerPeriod='5000'/>\n"));
     CHECK(has(after, "<graphics type='vnc'"));             /* kept */
     CHECK(has(after, "<model type='none'/>"));             /* no video device added */
     CHECK(has(after, "<controller type='virtio-serial'")); /* libvirt's, for the channel */
@@ -1289,7 +1289,7 @@ static void spice_on_a_virt_manager_vm_keeps_its_server_and_adds_what_input_need
     CHECK(has(after, "<graphics type='spice' autoport='yes'>\n      <listen type='address'/>\n"
                      "      <image compression='off'/>\n      <mouse mode='server'/>\n"));
     CHECK(has(after, "<sound model='ich9'>\n      <audio id='1'/>\n"));
-    CHECK(has(after, "<audio id='1' type='spice'/>"));
+    CHECK(has(after, "<audio id='1' type='spice' timerPeriod='5000'/>"));
     const char *ch = after ? strstr(after, "type='spicevmc'") : NULL;
     CHECK(ch && !strstr(ch + 1, "<channel type='spicevmc'"));
     const char *tab = after ? strstr(after, "<input type='tablet'") : NULL;
@@ -1383,7 +1383,8 @@ static void an_existing_spice_server_is_adjusted_only_where_it_must_be(void)
                      "serverName='/run/user/1000/pulse/native'/>",
                      &au, &ch);
     CHECK(has(out, "<sound model=\"ich9\">\n      <audio id=\"1\"/>\n"));
-    CHECK(has(out, "<audio id=\"2\" type=\"spice\"/>"));
+    CHECK(has(out, "<audio id=\"2\" type=\"spice\" timerPeriod=\"5000\"/>"));
+    CHECK(has(ch.data, "set timerPeriod='5000' on <audio id='2' type='spice'>"));
     CHECK(has(out, "<sound model=\"ich9\">\n      <audio id=\"2\"/>\n"));
     free(out);
     vg_sbuf_free(&ch);
@@ -1434,7 +1435,7 @@ static void spice_listen_takes_loopback_and_anything_else_only_with_force(void)
                      "--root",      root,       NULL};
     CHECK(fr_run(audio, &out, &err) == 0);
     CHECK(has(out, "+    <graphics type=\"spice\">\n"));
-    CHECK(has(out, "+    <audio id=\"1\" type=\"spice\"/>\n"));
+    CHECK(has(out, "+    <audio id=\"1\" type=\"spice\" timerPeriod=\"5000\"/>\n"));
     free(out);
     free(err);
     char *forced[] = {(char *)setup, "--domain", "gpu-vm",    "--spice-listen",

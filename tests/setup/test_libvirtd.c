@@ -906,6 +906,8 @@ static void spice_on_a_passthrough_vm_serves_the_planned_socket_and_undo_restore
         const char *codec = want ? option_with(cmd, "-device", want) : NULL;
         CHECK_MSG(codec && !strncmp(codec, "{\"driver\":\"hda-duplex\"", 22),
                   "no hda-duplex on the spice audiodev (%s):\n%s", want ? want : "none", cmd);
+        CHECK_MSG(option_with(cmd, "-audiodev", "\"timer-period\":5000"),
+                  "the spice audiodev has not the 5 ms timer period:\n%s", cmd);
         free(want);
         free(cmd);
         CHECK(virDomainDestroy(d) == 0);

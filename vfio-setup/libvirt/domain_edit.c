@@ -13,6 +13,8 @@
 #include "vg/log.h"
 
 #define X(s) ((const xmlChar *)(s))
+/* The <audio type='spice'> timer period vgapt-setup sets, in microseconds (see below). */
+#define VG_SPICE_AUDIO_TIMER_PERIOD_US "5000"
 
 static xmlDocPtr parse(const char *xml)
 {
@@ -621,6 +623,17 @@ static void spice(xmlNodePtr devices, const struct vg_domain_edit *e, struct vg_
         xmlSetProp(audio, X("id"), X(id));
         xmlSetProp(audio, X("type"), X("spice"));
         vg_sbuf_printf(changes, "added <audio id='%s' type='spice'/>\n", id);
+    }
+    /* QEMU moves the sound device's audio to SPICE every timer period: 10 ms by default.
+     * vgapt-bench input measured guest write -> host sink 83.5 ms at 10 ms, 78.4 at 5 (and
+     * 78.1 at 2: no more to gain). A period the user set stays. */
+    if (!xmlHasProp(audio, X("timerPeriod"))) {
+        xmlSetProp(audio, X("timerPeriod"), X(VG_SPICE_AUDIO_TIMER_PERIOD_US));
+        vg_sbuf_printf(changes,
+                       "set timerPeriod='" VG_SPICE_AUDIO_TIMER_PERIOD_US "' on <audio id='%s' "
+                       "type='spice'> (QEMU passes the guest's sound on every 5 ms, not 10: "
+                       "about 5 ms less latency)\n",
+                       id);
     }
     /* The backend besides ours that a device without <audio> plays on, when it is the only one;
      * libvirt adds <audio type='none'> to a domain defined without sound output. */
