@@ -23,6 +23,8 @@
 #define SINK_RETRY_NS (2 * VG_NS_PER_S)   /* the server is down: try again this often */
 #define CHUNK_MS 20u                       /* every Scream chunk is 20 ms */
 #define GAP_NS (250 * VG_NS_PER_MS)       /* a gap between chunks that ends a clock stretch */
+#define STAMP_NS (3 * VG_NS_PER_MS)       /* a chunk found this soon after a look that found
+                                           * nothing times the guest's clock */
 #define CLOCK_MIN_S 5.0                   /* shortest stretch that gives a drift figure */
 #define CLOCK_MAX_NS (300 * VG_NS_PER_S)  /* longest stretch */
 #define MAX_CHUNK_BYTES (384000u / 50u * 4u * VG_AUDIO_MAX_CHANNELS)
@@ -739,6 +741,13 @@ static void *run(void *arg)
             continue;
         }
         if (r == VG_AUDIO_READ_CHUNK) {
+            /* When it came is known only if we looked shortly before and it was not there.
+             * Found after a longer sleep, it came at some time during it: after a backlog, our
+             * wake-ups (a period after the last chunk we took) trail the writer's by up to a
+             * chunk for a while, and after a stall (SIGSTOP) by the stall; such stamps are
+             * late, and a few of them moved the drift figure by 100 ppm. */
+            if (p->waited && now - p->quiet_ns > STAMP_NS)
+                p->waited = false;
             on_chunk(p, &rd, dst, now);
             p->waited = false;
             control(p, now);
