@@ -591,8 +591,9 @@ static void cadence_take(struct vg_audio_player *p, const struct vg_audio_read *
 /* The guest's chunk clock against CLOCK_MONOTONIC (the clock PipeWire's graph follows): the
  * least-squares slope of chunk arrival times over an uninterrupted stretch, which our own
  * wake-up jitter (a millisecond, now and then more) barely moves. Only chunks we were waiting
- * for count: one read from a backlog (our thread was late) arrived earlier than we saw it,
- * though it keeps its place in the sequence. A stall or a restart starts a new stretch. */
+ * for count (waited: found within STAMP_NS of a look that found nothing): one read from a
+ * backlog (our thread was late) arrived earlier than we saw it, though it keeps its place in
+ * the sequence. A stall or a restart starts a new stretch. */
 static void track_guest_clock(struct vg_audio_player *p, uint64_t now, uint64_t skipped,
                               bool waited)
 {
