@@ -1,6 +1,9 @@
 #include "spice_guest.h"
 
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 
 #include "testlib.h"
 
@@ -78,4 +81,35 @@ pid_t vg_spice_guest_spawn(const struct vg_spice_guest_vm *vm)
     if (pid <= 0)
         fprintf(stderr, "cannot start %s (log in %s)\n", vm->qemu, vm->log);
     return pid > 0 ? pid : -1;
+}
+
+void vg_spice_guest_show_logs(const char *serial, const char *client_log, const char *qemu_log)
+{
+    char *s = vg_test_slurp(serial), *c = vg_test_slurp(client_log), *q = vg_test_slurp(qemu_log);
+    fprintf(stderr, "--- guest serial ---\n%s\n--- client ---\n%s\n--- qemu ---\n%s\n", s ? s : "",
+            c ? c : "", q ? q : "");
+    free(s);
+    free(c);
+    free(q);
+}
+
+bool vg_spice_guest_tool(const char *dir, char *out, size_t out_size, const char *prog, ...)
+{
+    const char *args[24];
+    int n = 0;
+    va_list ap;
+    va_start(ap, prog);
+    const char *a;
+    while (n < 23 && (a = va_arg(ap, const char *)))
+        args[n++] = a;
+    va_end(ap);
+    args[n] = NULL;
+    char tdir[700], buf[4096], err[4096];
+    snprintf(tdir, sizeof(tdir), "%s/tool", dir);
+    mkdir(tdir, 0700);
+    int st = vg_test_run_capture(prog, args, tdir, 15000, out ? out : buf,
+                                 out ? out_size : sizeof(buf), err, sizeof(err));
+    if (st != 0)
+        fprintf(stderr, "%s %s: exit %d: %s\n", prog, args[0], st, err);
+    return st == 0;
 }

@@ -40,3 +40,12 @@ struct vg_spice_guest_vm {
 
 /* Starts QEMU for vm; its pid, or -1 (with a line on stderr). */
 pid_t vg_spice_guest_spawn(const struct vg_spice_guest_vm *vm);
+
+/* The guest's console, the client's log and QEMU's on stderr, when a test failed (paths
+ * borrowed; a file that is missing reads as empty). */
+void vg_spice_guest_show_logs(const char *serial, const char *client_log, const char *qemu_log);
+
+/* Runs prog (xdotool, xclip) with the NULL-terminated arguments to completion, within 15 s, in
+ * dir/tool; its stdout in out (out_size bytes; out may be NULL). false, with its exit status and
+ * stderr on stderr, when it fails. */
+bool vg_spice_guest_tool(const char *dir, char *out, size_t out_size, const char *prog, ...);

@@ -5,7 +5,6 @@
  * would. What arrives in the guest is checked code by code. */
 #include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,27 +59,6 @@ static bool make_initramfs(const char *path)
 }
 
 /* Runs xdotool with the arguments (NULL-terminated); its stdout in out. */
-static bool xdo(char *out, size_t out_size, ...)
-{
-    const char *args[24];
-    int n = 0;
-    va_list ap;
-    va_start(ap, out_size);
-    const char *a;
-    while (n < 23 && (a = va_arg(ap, const char *)))
-        args[n++] = a;
-    va_end(ap);
-    args[n] = NULL;
-    char xdir[700], buf[4096], err[4096];
-    snprintf(xdir, sizeof(xdir), "%s/xdo", dir);
-    mkdir(xdir, 0700);
-    int st = vg_test_run_capture("xdotool", args, xdir, 15000, out ? out : buf,
-                                 out ? out_size : sizeof(buf), err, sizeof(err));
-    if (st != 0)
-        fprintf(stderr, "xdotool %s: exit %d: %s\n", args[0], st, err);
-    return st == 0;
-}
-
 struct ev {
     int dev, type, code, value;
 };
@@ -162,16 +140,6 @@ static int device_index(const char *text, const char *name)
     return -1;
 }
 
-static void show_logs(void)
-{
-    char *s = vg_test_slurp(serial), *c = vg_test_slurp(client_log), *q = vg_test_slurp(qlog);
-    fprintf(stderr, "--- guest serial ---\n%s\n--- client ---\n%s\n--- qemu ---\n%s\n", s ? s : "",
-            c ? c : "", q ? q : "");
-    free(s);
-    free(c);
-    free(q);
-}
-
 /* Boots the VM, starts the client on its socket and finds the client's window. */
 static bool start(void)
 {
@@ -236,11 +204,11 @@ static bool start(void)
     CHECK_MSG(wait_for_text(client_log, "host cursor over the window: hidden", 0, 10000) > 0,
               "the host cursor stays over the guest's in absolute mode");
     char out[256] = "";
-    bool found =
-        xdo(out, sizeof(out), "search", "--sync", "--onlyvisible", "--name", "^vgapt", NULL);
+    bool found = vg_spice_guest_tool(dir, out, sizeof(out), "xdotool", "search", "--sync",
+                                     "--onlyvisible", "--name", "^vgapt", NULL);
     snprintf(wid, sizeof(wid), "%.*s", (int)strcspn(out, "\n"), out);
     CHECK_MSG(found && wid[0], "no client window");
-    CHECK(xdo(NULL, 0, "windowfocus", "--sync", wid, NULL));
+    CHECK(vg_spice_guest_tool(dir, NULL, 0, "xdotool", "windowfocus", "--sync", wid, NULL));
     fprintf(stderr, "  client ready after %.1f s\n", vg_ns_to_ms(vg_time_ns() - t0) / 1000.0);
     return vg_test_failures == 0;
 }
@@ -262,7 +230,7 @@ static void keys_typed_in_the_window_arrive_with_their_codes(void)
         {"Insert", 110},   {"Page_Down", 109}, {"BackSpace", 14}, {"KP_5", 76},
     };
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-        CHECK(xdo(NULL, 0, "key", keys[i].xname, NULL));
+        CHECK(vg_spice_guest_tool(dir, NULL, 0, "xdotool", "key", keys[i].xname, NULL));
         bool down = wait_event(ANY, EV_KEY, keys[i].code, 1, 5000, NULL);
         bool up = down && wait_event(ANY, EV_KEY, keys[i].code, 0, 5000, NULL);
         CHECK_MSG(down && up, "key %s: KEY %d press %d release %d in the guest", keys[i].xname,
@@ -290,15 +258,17 @@ static void expect_position(int x, int y)
 
 static void a_click_and_an_absolute_motion_arrive_on_the_tablet(void)
 {
-    CHECK(xdo(NULL, 0, "mousemove", "--window", wid, "360", "100", NULL));
+    CHECK(vg_spice_guest_tool(dir, NULL, 0, "xdotool", "mousemove", "--window", wid, "360", "100",
+                              NULL));
     expect_position(360, 100);
-    CHECK(xdo(NULL, 0, "mousemove", "--window", wid, "600", "350", NULL));
+    CHECK(vg_spice_guest_tool(dir, NULL, 0, "xdotool", "mousemove", "--window", wid, "600", "350",
+                              NULL));
     expect_position(600, 350);
-    CHECK(xdo(NULL, 0, "click", "1", NULL));
+    CHECK(vg_spice_guest_tool(dir, NULL, 0, "xdotool", "click", "1", NULL));
     CHECK_MSG(wait_event(dev_tablet, EV_KEY, 272, 1, 5000, NULL) &&
                   wait_event(dev_tablet, EV_KEY, 272, 0, 5000, NULL),
               "left click");
-    CHECK(xdo(NULL, 0, "click", "3", NULL));
+    CHECK(vg_spice_guest_tool(dir, NULL, 0, "xdotool", "click", "3", NULL));
     CHECK_MSG(wait_event(dev_tablet, EV_KEY, 273, 1, 5000, NULL) &&
                   wait_event(dev_tablet, EV_KEY, 273, 0, 5000, NULL),
               "right click");
@@ -307,15 +277,15 @@ static void a_click_and_an_absolute_motion_arrive_on_the_tablet(void)
 static void the_wheel_and_the_side_buttons_arrive(void)
 {
     int v = 0;
-    CHECK(xdo(NULL, 0, "click", "4", NULL));
+    CHECK(vg_spice_guest_tool(dir, NULL, 0, "xdotool", "click", "4", NULL));
     CHECK_MSG(wait_event(dev_tablet, EV_REL, 8, ANY, 5000, &v) && v > 0, "wheel up: %d", v);
-    CHECK(xdo(NULL, 0, "click", "5", NULL));
+    CHECK(vg_spice_guest_tool(dir, NULL, 0, "xdotool", "click", "5", NULL));
     CHECK_MSG(wait_event(dev_tablet, EV_REL, 8, ANY, 5000, &v) && v < 0, "wheel down: %d", v);
-    CHECK(xdo(NULL, 0, "click", "8", NULL));
+    CHECK(vg_spice_guest_tool(dir, NULL, 0, "xdotool", "click", "8", NULL));
     CHECK_MSG(wait_event(dev_tablet, EV_KEY, 275, 1, 5000, NULL) &&
                   wait_event(dev_tablet, EV_KEY, 275, 0, 5000, NULL),
               "side (back) button");
-    CHECK(xdo(NULL, 0, "click", "9", NULL));
+    CHECK(vg_spice_guest_tool(dir, NULL, 0, "xdotool", "click", "9", NULL));
     CHECK_MSG(wait_event(dev_tablet, EV_KEY, 276, 1, 5000, NULL) &&
                   wait_event(dev_tablet, EV_KEY, 276, 0, 5000, NULL),
               "extra (forward) button");
@@ -324,7 +294,7 @@ static void the_wheel_and_the_side_buttons_arrive(void)
 static void capture_gives_relative_motion_and_the_escape_key_releases_it(void)
 {
     long log_at = file_size(client_log);
-    CHECK(xdo(NULL, 0, "key", "Scroll_Lock", NULL));
+    CHECK(vg_spice_guest_tool(dir, NULL, 0, "xdotool", "key", "Scroll_Lock", NULL));
     CHECK_MSG(wait_for_text(client_log, "pointer captured", log_at, 5000) > 0, "no capture");
     CHECK_MSG(wait_for_text(client_log, "host cursor over the window: shown", log_at, 5000) > 0,
               "the host cursor was not given back for the capture");
@@ -333,7 +303,8 @@ static void capture_gives_relative_motion_and_the_escape_key_releases_it(void)
     long from = seen;
     /* Small steps, as a mouse moves. */
     for (int i = 0; i < 6; i++) {
-        CHECK(xdo(NULL, 0, "mousemove_relative", "--", "10", "5", NULL));
+        CHECK(vg_spice_guest_tool(dir, NULL, 0, "xdotool", "mousemove_relative", "--", "10", "5",
+                                  NULL));
         vg_sleep_ns(50 * VG_NS_PER_MS);
     }
     CHECK_MSG(wait_event(dev_mouse, EV_REL, 0, ANY, 5000, NULL), "no relative motion");
@@ -347,19 +318,20 @@ static void capture_gives_relative_motion_and_the_escape_key_releases_it(void)
               "absolute positions while captured");
     /* A click while captured is the guest's (QEMU gives buttons to the pointer device the
      * guest activated last, the tablet, and motion to the mouse: one cursor in the guest). */
-    CHECK(xdo(NULL, 0, "click", "1", NULL));
+    CHECK(vg_spice_guest_tool(dir, NULL, 0, "xdotool", "click", "1", NULL));
     CHECK_MSG(wait_event(ANY, EV_KEY, 272, 1, 5000, NULL) &&
                   wait_event(ANY, EV_KEY, 272, 0, 5000, NULL),
               "click while captured");
 
     log_at = file_size(client_log);
-    CHECK(xdo(NULL, 0, "key", "Scroll_Lock", NULL));
+    CHECK(vg_spice_guest_tool(dir, NULL, 0, "xdotool", "key", "Scroll_Lock", NULL));
     CHECK_MSG(wait_for_text(client_log, "pointer released", log_at, 5000) > 0, "no release");
     CHECK_MSG(wait_for_text(client_log, "SPICE mouse mode: absolute", log_at, 10000) > 0,
               "absolute mode did not come back");
     CHECK_MSG(wait_for_text(client_log, "host cursor over the window: hidden", log_at, 5000) > 0,
               "the host cursor is not hidden again after the capture");
-    CHECK(xdo(NULL, 0, "mousemove", "--window", wid, "100", "300", NULL));
+    CHECK(vg_spice_guest_tool(dir, NULL, 0, "xdotool", "mousemove", "--window", wid, "100", "300",
+                              NULL));
     expect_position(100, 300);
     CHECK_MSG(count_events(ANY, EV_KEY, 70, 0, NULL) == 0, "Scroll Lock reached the guest");
 }
@@ -367,16 +339,18 @@ static void capture_gives_relative_motion_and_the_escape_key_releases_it(void)
 static void keys_held_when_the_window_loses_focus_are_released(void)
 {
     char root[64] = "";
-    CHECK(xdo(root, sizeof(root), "search", "--maxdepth", "0", "--name", "", NULL));
+    CHECK(vg_spice_guest_tool(dir, root, sizeof(root), "xdotool", "search", "--maxdepth", "0",
+                              "--name", "", NULL));
     root[strcspn(root, "\n")] = 0;
-    CHECK(xdo(NULL, 0, "keydown", "Shift_L", NULL));
+    CHECK(vg_spice_guest_tool(dir, NULL, 0, "xdotool", "keydown", "Shift_L", NULL));
     CHECK_MSG(wait_event(ANY, EV_KEY, 42, 1, 5000, NULL), "Shift down");
     /* The key stays down on the host while the focus goes elsewhere. */
-    CHECK(xdo(NULL, 0, "windowfocus", "--sync", root, NULL));
+    CHECK(vg_spice_guest_tool(dir, NULL, 0, "xdotool", "windowfocus", "--sync", root, NULL));
     CHECK_MSG(wait_event(ANY, EV_KEY, 42, 0, 5000, NULL), "Shift not released on focus loss");
-    CHECK(xdo(NULL, 0, "keyup", "Shift_L", "windowfocus", "--sync", wid, NULL));
+    CHECK(vg_spice_guest_tool(dir, NULL, 0, "xdotool", "keyup", "Shift_L", "windowfocus", "--sync",
+                              wid, NULL));
     vg_sleep_ns(300 * VG_NS_PER_MS);
-    CHECK(xdo(NULL, 0, "key", "b", NULL));
+    CHECK(vg_spice_guest_tool(dir, NULL, 0, "xdotool", "key", "b", NULL));
     CHECK_MSG(wait_event(ANY, EV_KEY, 48, 1, 5000, NULL) &&
                   wait_event(ANY, EV_KEY, 48, 0, 5000, NULL),
               "keys after the focus came back");
@@ -386,7 +360,8 @@ static void keys_held_when_the_window_loses_focus_are_released(void)
 static void escape_d_sends_ctrl_alt_del_and_escape_i_turns_input_off_and_on(void)
 {
     long from = seen;
-    CHECK(xdo(NULL, 0, "keydown", "Scroll_Lock", "key", "d", "keyup", "Scroll_Lock", NULL));
+    CHECK(vg_spice_guest_tool(dir, NULL, 0, "xdotool", "keydown", "Scroll_Lock", "key", "d",
+                              "keyup", "Scroll_Lock", NULL));
     static const int press[3] = {29, 56, 111};
     for (int i = 0; i < 3; i++)
         CHECK_MSG(wait_event(ANY, EV_KEY, press[i], 1, 5000, NULL), "Ctrl+Alt+Del: %d down",
@@ -397,18 +372,21 @@ static void escape_d_sends_ctrl_alt_del_and_escape_i_turns_input_off_and_on(void
     CHECK_MSG(count_events(ANY, EV_KEY, 32, from, NULL) == 0, "D reached the guest");
 
     long log_at = file_size(client_log);
-    CHECK(xdo(NULL, 0, "keydown", "Scroll_Lock", "key", "i", "keyup", "Scroll_Lock", NULL));
+    CHECK(vg_spice_guest_tool(dir, NULL, 0, "xdotool", "keydown", "Scroll_Lock", "key", "i",
+                              "keyup", "Scroll_Lock", NULL));
     long off = seen;
     CHECK_MSG(wait_for_text(client_log, "host cursor over the window: shown", log_at, 5000) > 0,
               "the host cursor stays hidden with input off");
-    CHECK(xdo(NULL, 0, "key", "c", "mousemove", "--window", wid, "200", "200", NULL));
+    CHECK(vg_spice_guest_tool(dir, NULL, 0, "xdotool", "key", "c", "mousemove", "--window", wid,
+                              "200", "200", NULL));
     vg_sleep_ns(1000 * VG_NS_PER_MS);
     CHECK_MSG(count_events(ANY, EV_KEY, 46, off, NULL) == 0,
               "a key reached the guest with input off");
     CHECK_MSG(count_events(ANY, EV_ABS, ANY, off, NULL) == 0,
               "motion reached the guest with input off");
-    CHECK(xdo(NULL, 0, "keydown", "Scroll_Lock", "key", "i", "keyup", "Scroll_Lock", NULL));
-    CHECK(xdo(NULL, 0, "key", "c", NULL));
+    CHECK(vg_spice_guest_tool(dir, NULL, 0, "xdotool", "keydown", "Scroll_Lock", "key", "i",
+                              "keyup", "Scroll_Lock", NULL));
+    CHECK(vg_spice_guest_tool(dir, NULL, 0, "xdotool", "key", "c", NULL));
     CHECK_MSG(wait_event(ANY, EV_KEY, 46, 1, 5000, NULL) &&
                   wait_event(ANY, EV_KEY, 46, 0, 5000, NULL),
               "keys with input on again");
@@ -418,7 +396,8 @@ static void escape_d_sends_ctrl_alt_del_and_escape_i_turns_input_off_and_on(void
 static void escape_q_quits_the_client_and_q_stays_on_the_host(void)
 {
     long from = seen;
-    CHECK(xdo(NULL, 0, "keydown", "Scroll_Lock", "key", "q", "keyup", "Scroll_Lock", NULL));
+    CHECK(vg_spice_guest_tool(dir, NULL, 0, "xdotool", "keydown", "Scroll_Lock", "key", "q",
+                              "keyup", "Scroll_Lock", NULL));
     int st = vg_test_wait(client_pid, 10000);
     client_pid = -1;
     CHECK_MSG(st == 0, "the client did not quit on escape+Q (status %d)", st);
@@ -458,7 +437,7 @@ int main(int argc, char **argv)
         vg_test_wait(qemu_pid, 10000);
     }
     if (vg_test_failures)
-        show_logs();
+        vg_spice_guest_show_logs(serial, client_log, qlog);
     fprintf(stderr, "  whole run %.1f s\n", vg_ns_to_ms(vg_time_ns() - t0) / 1000.0);
     return vg_test_finish();
 }

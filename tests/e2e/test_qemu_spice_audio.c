@@ -51,16 +51,6 @@ static bool make_initramfs(const char *path)
                               vg_spice_guest_n_sound_modules);
 }
 
-static void show_logs(void)
-{
-    char *s = vg_test_slurp(serial), *c = vg_test_slurp(client_log), *q = vg_test_slurp(qlog);
-    fprintf(stderr, "--- guest serial ---\n%s\n--- client ---\n%s\n--- qemu ---\n%s\n", s ? s : "",
-            c ? c : "", q ? q : "");
-    free(s);
-    free(c);
-    free(q);
-}
-
 static uint64_t t0;
 
 /* PipeWire and the recorder, the VM, then the client: the client connects while the VM starts
@@ -295,7 +285,7 @@ int main(int argc, char **argv)
     if (env_up)
         audio_env_stop(&env);
     if (vg_test_failures)
-        show_logs();
+        vg_spice_guest_show_logs(serial, client_log, qlog);
     fprintf(stderr, "  whole run %.1f s\n", vg_ns_to_ms(vg_time_ns() - whole) / 1000.0);
     return vg_test_finish();
 }

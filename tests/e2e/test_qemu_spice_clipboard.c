@@ -7,7 +7,6 @@
  * --no-clipboard-to-guest stop their direction. One boot, three client runs. */
 #include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,38 +60,7 @@ static long file_size(const char *path)
     return stat(path, &sb) == 0 ? (long)sb.st_size : 0;
 }
 
-static void show_logs(void)
-{
-    char *s = vg_test_slurp(serial), *c = vg_test_slurp(client_log), *q = vg_test_slurp(qlog);
-    fprintf(stderr, "--- guest serial ---\n%s\n--- client ---\n%s\n--- qemu ---\n%s\n", s ? s : "",
-            c ? c : "", q ? q : "");
-    free(s);
-    free(c);
-    free(q);
-}
-
 /* Runs prog with the NULL-terminated arguments to completion; its stdout in out. */
-static bool tool(char *out, size_t out_size, const char *prog, ...)
-{
-    const char *args[24];
-    int n = 0;
-    va_list ap;
-    va_start(ap, prog);
-    const char *a;
-    while (n < 23 && (a = va_arg(ap, const char *)))
-        args[n++] = a;
-    va_end(ap);
-    args[n] = NULL;
-    char tdir[700], buf[4096], err[4096];
-    snprintf(tdir, sizeof(tdir), "%s/tool", dir);
-    mkdir(tdir, 0700);
-    int st = vg_test_run_capture(prog, args, tdir, 15000, out ? out : buf,
-                                 out ? out_size : sizeof(buf), err, sizeof(err));
-    if (st != 0)
-        fprintf(stderr, "%s %s: exit %d: %s\n", prog, args[0], st, err);
-    return st == 0;
-}
-
 /* The X clipboard takes the text (xclip serves it until another program takes the selection). */
 static bool set_x_clipboard(const char *text, size_t len)
 {
@@ -102,7 +70,8 @@ static bool set_x_clipboard(const char *text, size_t len)
     bool ok = f && fwrite(text, 1, len, f) == len;
     if (f)
         ok &= fclose(f) == 0;
-    return ok && tool(NULL, 0, "xclip", "-selection", "clipboard", "-i", path, NULL);
+    return ok &&
+           vg_spice_guest_tool(dir, NULL, 0, "xclip", "-selection", "clipboard", "-i", path, NULL);
 }
 
 /* The X clipboard's text (free()) and its length; NULL when none could be read. */
@@ -122,8 +91,8 @@ static char *get_x_clipboard(size_t *len)
  * comes back. */
 static bool refocus(void)
 {
-    return tool(NULL, 0, "xdotool", "windowfocus", "--sync", root, NULL) &&
-           tool(NULL, 0, "xdotool", "windowfocus", "--sync", wid, NULL);
+    return vg_spice_guest_tool(dir, NULL, 0, "xdotool", "windowfocus", "--sync", root, NULL) &&
+           vg_spice_guest_tool(dir, NULL, 0, "xdotool", "windowfocus", "--sync", wid, NULL);
 }
 
 /* The guest's line "vgapt-agent: WHAT A B" after from; its end offset, or -1. */
@@ -195,7 +164,8 @@ static bool boot(void)
               "the guest's agent did not open its port");
     fprintf(stderr, "  guest agent ready after %.1f s\n", vg_ns_to_ms(vg_time_ns() - t0) / 1000.0);
     char out[256] = "";
-    CHECK(tool(out, sizeof(out), "xdotool", "search", "--maxdepth", "0", "--name", "", NULL));
+    CHECK(vg_spice_guest_tool(dir, out, sizeof(out), "xdotool", "search", "--maxdepth", "0",
+                              "--name", "", NULL));
     snprintf(root, sizeof(root), "%.*s", (int)strcspn(out, "\n"), out);
     return vg_test_failures == 0;
 }
@@ -206,8 +176,8 @@ static void stop_client(void)
 {
     if (client_pid <= 0)
         return;
-    tool(NULL, 0, "xdotool", "windowfocus", "--sync", wid, "keydown", "Scroll_Lock", "key", "q",
-         "keyup", "Scroll_Lock", NULL);
+    vg_spice_guest_tool(dir, NULL, 0, "xdotool", "windowfocus", "--sync", wid, "keydown",
+                        "Scroll_Lock", "key", "q", "keyup", "Scroll_Lock", NULL);
     int st = vg_test_wait(client_pid, 10000);
     CHECK_MSG(st == 0, "the client did not quit cleanly on escape+Q (status %d)", st);
     client_pid = -1;
@@ -234,11 +204,11 @@ static bool start_client(const char *flag)
               "the client did not see the guest's agent");
     char out[256] = "", pid[16];
     snprintf(pid, sizeof(pid), "%d", (int)client_pid);
-    CHECK(
-        tool(out, sizeof(out), "xdotool", "search", "--sync", "--onlyvisible", "--pid", pid, NULL));
+    CHECK(vg_spice_guest_tool(dir, out, sizeof(out), "xdotool", "search", "--sync", "--onlyvisible",
+                              "--pid", pid, NULL));
     snprintf(wid, sizeof(wid), "%.*s", (int)strcspn(out, "\n"), out);
     CHECK_MSG(wid[0], "no client window");
-    CHECK(tool(NULL, 0, "xdotool", "windowfocus", "--sync", wid, NULL));
+    CHECK(vg_spice_guest_tool(dir, NULL, 0, "xdotool", "windowfocus", "--sync", wid, NULL));
     fprintf(stderr, "  client %s ready after %.1f s\n", flag ? flag : "(defaults)",
             vg_ns_to_ms(vg_time_ns() - t0) / 1000.0);
     return vg_test_failures == 0;
@@ -378,7 +348,7 @@ int main(int argc, char **argv)
         vg_test_wait(qemu_pid, 10000);
     }
     if (vg_test_failures)
-        show_logs();
+        vg_spice_guest_show_logs(serial, client_log, qlog);
     fprintf(stderr, "  whole run %.1f s\n", vg_ns_to_ms(vg_time_ns() - t0) / 1000.0);
     return vg_test_finish();
 }

@@ -9,11 +9,9 @@
  * with a line in the log that says how to allow, and allow works there too. */
 #include <math.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "audio_env.h"
@@ -60,16 +58,6 @@ static bool make_initramfs(const char *path)
     const struct vg_initramfs_file files[] = {{"bin/busybox", busybox}, {"bin/vg-mic", mic}};
     return vg_initramfs_write(path, init_script, files, 2, moddir, vg_spice_guest_sound_modules,
                               vg_spice_guest_n_sound_modules);
-}
-
-static void show_logs(void)
-{
-    char *s = vg_test_slurp(serial), *c = vg_test_slurp(client_log), *q = vg_test_slurp(qlog);
-    fprintf(stderr, "--- guest serial ---\n%s\n--- client ---\n%s\n--- qemu ---\n%s\n", s ? s : "",
-            c ? c : "", q ? q : "");
-    free(s);
-    free(c);
-    free(q);
 }
 
 static pid_t start_client(const char *policy, const char *log)
@@ -203,27 +191,6 @@ static void with_deny_the_guest_hears_silence(void)
     free(log);
 }
 
-static bool xdo(char *out, size_t out_size, ...)
-{
-    const char *args[24];
-    int n = 0;
-    va_list ap;
-    va_start(ap, out_size);
-    const char *a;
-    while (n < 23 && (a = va_arg(ap, const char *)))
-        args[n++] = a;
-    va_end(ap);
-    args[n] = NULL;
-    char xdir[700], buf[4096], err[4096];
-    snprintf(xdir, sizeof(xdir), "%s/xdo", dir);
-    mkdir(xdir, 0700);
-    int st = vg_test_run_capture(xdotool, args, xdir, 15000, out ? out : buf,
-                                 out ? out_size : sizeof(buf), err, sizeof(err));
-    if (st != 0)
-        fprintf(stderr, "xdotool %s: exit %d: %s\n", args[0], st, err);
-    return st == 0;
-}
-
 static void with_ask_the_window_asks_and_y_lets_the_tone_through(void)
 {
     kill(client_pid, SIGTERM);
@@ -234,11 +201,12 @@ static void with_ask_the_window_asks_and_y_lets_the_tone_through(void)
     CHECK_MSG(wait_for_text(client_log, "asking in the window", 0, 30000) > 0,
               "the client did not ask when the guest opened its device");
     char out[256] = "", wid[32];
-    bool found =
-        xdo(out, sizeof(out), "search", "--sync", "--onlyvisible", "--name", "^vgapt", NULL);
+    bool found = vg_spice_guest_tool(dir, out, sizeof(out), xdotool, "search", "--sync",
+                                     "--onlyvisible", "--name", "^vgapt", NULL);
     snprintf(wid, sizeof(wid), "%.*s", (int)strcspn(out, "\n"), out);
     CHECK_MSG(found && wid[0], "no client window");
-    CHECK(xdo(NULL, 0, "windowfocus", "--sync", wid, "key", "y", NULL));
+    CHECK(
+        vg_spice_guest_tool(dir, NULL, 0, xdotool, "windowfocus", "--sync", wid, "key", "y", NULL));
     CHECK_MSG(wait_for_text(client_log, "microphone: recording", 0, 5000) > 0,
               "Y did not start the capture");
     double freq = 0, rms = 0;
@@ -364,7 +332,7 @@ int main(int argc, char **argv)
     if (env_up)
         audio_env_stop(&env);
     if (vg_test_failures)
-        show_logs();
+        vg_spice_guest_show_logs(serial, client_log, qlog);
     fprintf(stderr, "  whole run %.1f s\n", vg_ns_to_ms(vg_time_ns() - whole) / 1000.0);
     return vg_test_finish();
 }
