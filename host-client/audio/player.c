@@ -43,6 +43,8 @@
 #define FLAP_WINDOW_NS (1 * VG_NS_PER_S)
 #define FLAP_SUMMARY_NS (60 * VG_NS_PER_S) /* a long episode is summarised this often */
 #define RESTART_LOG_NS (10 * VG_NS_PER_S)  /* at most one "restarted" line this often */
+#define QUANTUM_RISE_NS (1 * VG_NS_PER_S)  /* a larger quantum asked takes effect within this */
+#define ROOM_WAIT_NS (5 * VG_NS_PER_S)     /* the longest wait for room, and for the graph */
 /* Chunks are taken at most at the rate their format implies, less 1 % (a guest clock that runs
  * fast: the resampler follows a few hundred ppm, the controller trims the rest). */
 #define CADENCE_SLACK 100u
@@ -103,6 +105,12 @@ struct vg_audio_player {
     struct vg_audio_rate_control ctl;
     struct vg_audio_quantum_control qctl; /* the graph period asked for, across streams */
     uint64_t next_control_ns;
+    uint64_t quantum_rose_ns;  /* when a larger quantum was last asked for */
+    /* A larger quantum decided, to be asked once the ring holds room for it (0: none), since
+     * when, and the graph's cycle before it (ms). */
+    uint32_t quantum_pending, quantum_was;
+    uint64_t room_since_ns;
+    double quantum_before_ms;
     bool locked;               /* the controller locked on this stream */
     /* totals when the controller locked: what happened after lock-in is reported apart */
     struct vg_audio_ring_counters at_lock;
@@ -217,7 +225,8 @@ static void raise_priority(struct vg_audio_player *p)
  * starts near it. */
 static void set_levels(struct vg_audio_player *p)
 {
-    uint64_t chunk = p->fmt.rate / 50, target = (uint64_t)p->fmt.rate * p->target_ms / 1000;
+    uint64_t chunk = p->fmt.rate / 50;
+    uint64_t target = (uint64_t)p->fmt.rate * (p->target_ms + p->ctl.room_ms) / 1000;
     vg_audio_ring_set_levels(&p->ring, target + chunk / 2,
                              (uint64_t)p->fmt.rate * VG_AUDIO_WINDOW_MS / 1000);
 }
@@ -242,6 +251,11 @@ static bool open_stream(struct vg_audio_player *p, uint64_t now)
         }
         if (!p->rt_tried)
             raise_priority(p);
+    }
+    if (p->quantum_pending && p->kops->set_quantum) {
+        /* A new stream starts at its start level whatever the quantum: no room needed. */
+        p->kops->set_quantum(p->sink, p->quantum_pending);
+        p->quantum_pending = 0;
     }
     uint32_t bpf = vg_audio_bytes_per_frame(&p->fmt);
     if (!vg_audio_ring_init(&p->ring, p->chunk_bytes, bpf, p->cap_chunks, p->fmt.rate)) {
@@ -280,6 +294,53 @@ static void lock(struct vg_audio_player *p, const struct vg_audio_ring_counters 
     vg_debug("audio: rate locked at %+.1f ppm", (p->ctl.ratio - 1.0) * 1e6);
 }
 
+/* The graph period asked for, as the quantum controller decides. A smaller one is asked at once.
+ * A larger one needs room in the ring first (vg_audio_rate_control_set_room): it is asked once
+ * the fill holds the room, or after ROOM_WAIT_NS, and the room goes once the graph runs the
+ * larger cycle, or ROOM_WAIT_NS after the request (another stream may keep it small). */
+static void quantum_step(struct vg_audio_player *p, uint64_t stalls, uint64_t now)
+{
+    if (!p->kops->set_quantum)
+        return;
+    struct vg_audio_sink_state ks;
+    uint32_t was = p->qctl.ms;
+    if (vg_audio_quantum_control_update(&p->qctl, stalls, now)) {
+        if (p->qctl.ms < was) {
+            vg_info("audio: asking the graph for a %u ms quantum (was %u): calm", p->qctl.ms, was);
+            p->kops->set_quantum(p->sink, p->qctl.ms);
+            p->quantum_pending = 0;
+        } else {
+            p->kops->query(p->sink, &ks);
+            /* The request doubles: the cycle grows by the one the graph runs now. */
+            double grow = ks.quantum_ms > 0 ? ks.quantum_ms : (double)(p->qctl.ms - was);
+            uint32_t room = (uint32_t)ceil(grow) + 1;
+            p->quantum_pending = p->qctl.ms;
+            p->quantum_was = was;
+            p->quantum_before_ms = ks.quantum_ms;
+            p->room_since_ns = now;
+            vg_audio_rate_control_set_room(&p->ctl, room);
+            set_levels(p);
+            vg_info("audio: graph stalls recur: %u ms of room in the buffer for a %u ms quantum",
+                    room, p->qctl.ms);
+        }
+    }
+    if (p->quantum_pending &&
+        (vg_audio_rate_control_room_ready(&p->ctl) || now - p->room_since_ns >= ROOM_WAIT_NS)) {
+        vg_info("audio: asking the graph for a %u ms quantum (was %u): graph stalls recur",
+                p->quantum_pending, p->quantum_was);
+        p->kops->set_quantum(p->sink, p->quantum_pending);
+        p->quantum_pending = 0;
+        p->quantum_rose_ns = now;
+    } else if (p->ctl.room_ms && !p->quantum_pending) {
+        p->kops->query(p->sink, &ks);
+        bool grown = ks.quantum_ms > p->quantum_before_ms + 0.5;
+        if (grown || now - p->quantum_rose_ns >= ROOM_WAIT_NS) {
+            vg_audio_rate_control_set_room(&p->ctl, 0);
+            set_levels(p);
+        }
+    }
+}
+
 /* Once a period, right after a chunk went into the ring: the controller's step applied to the
  * ring and the sink. Periods that start and end with a chunk hold whole chunk periods, so the
  * mean fill over one does not depend on where in a chunk's sawtooth it was cut. */
@@ -288,7 +349,11 @@ static void control(struct vg_audio_player *p, uint64_t now)
     if (!p->open || now < p->next_control_ns)
         return;
     p->next_control_ns = now + VG_AUDIO_CONTROL_NS;
-    struct vg_audio_rate_input in = {.late_chunks = p->late_chunks, .source_holding = p->cand};
+    struct vg_audio_rate_input in = {
+        .late_chunks = p->late_chunks,
+        .source_holding = p->cand,
+        .quantum_rising = p->quantum_rose_ns && now - p->quantum_rose_ns < QUANTUM_RISE_NS,
+    };
     vg_audio_ring_counters(&p->ring, &in.ring);
     struct vg_audio_rate_step step;
     vg_audio_rate_control_update(&p->ctl, &in, now, &step);
@@ -308,13 +373,7 @@ static void control(struct vg_audio_player *p, uint64_t now)
     }
     if (step.has_ratio)
         p->kops->set_rate(p->sink, step.ratio);
-    uint32_t was = p->qctl.ms;
-    if (vg_audio_quantum_control_update(&p->qctl, p->past.stalls + in.ring.stalls, now) &&
-        p->kops->set_quantum) {
-        vg_info("audio: asking the graph for a %u ms quantum (was %u): %s", p->qctl.ms, was,
-                p->qctl.ms > was ? "graph stalls recur" : "calm");
-        p->kops->set_quantum(p->sink, p->qctl.ms);
-    }
+    quantum_step(p, p->past.stalls + in.ring.stalls, now);
     if (step.locked_now)
         lock(p, &in.ring);
 }

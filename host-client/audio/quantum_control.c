@@ -13,7 +13,7 @@ void vg_audio_quantum_control_reset(struct vg_audio_quantum_control *q, uint32_t
 {
     memset(q, 0, sizeof(*q));
     q->base_ms = q->ms = base_ms;
-    q->last_move_ns = q->calm_from_ns = now;
+    q->calm_from_ns = now; /* last_move_ns 0: no move yet, the first rise need not wait */
 }
 
 bool vg_audio_quantum_control_update(struct vg_audio_quantum_control *q, uint64_t stalls,
@@ -28,7 +28,8 @@ bool vg_audio_quantum_control_update(struct vg_audio_quantum_control *q, uint64_
     if (n) {
         bool recurring = n >= 2 || (q->last_stall_ns && now - q->last_stall_ns < RECUR_NS);
         q->last_stall_ns = q->calm_from_ns = now;
-        if (recurring && q->ms < VG_AUDIO_QUANTUM_MAX_MS && now - q->last_move_ns >= HOLD_NS) {
+        bool held = q->last_move_ns && now - q->last_move_ns < HOLD_NS;
+        if (recurring && q->ms < VG_AUDIO_QUANTUM_MAX_MS && !held) {
             q->ms = q->ms * 2 > VG_AUDIO_QUANTUM_MAX_MS ? VG_AUDIO_QUANTUM_MAX_MS : q->ms * 2;
             q->last_move_ns = now;
             return true;

@@ -91,7 +91,8 @@ static bool adapt(struct vg_audio_rate_control *c, const struct vg_audio_rate_in
                   uint64_t now)
 {
     const struct vg_audio_ring_counters *rc = &in->ring;
-    bool underrun = rc->underruns != c->underruns_seen && !in->source_holding;
+    bool underrun =
+        rc->underruns != c->underruns_seen && !in->source_holding && !in->quantum_rising;
     uint64_t events = in->late_chunks - c->late_seen;
     c->underruns_seen = rc->underruns;
     c->late_seen = in->late_chunks;
@@ -136,14 +137,15 @@ static uint64_t over_ceiling(struct vg_audio_rate_control *c, const struct vg_au
     c->windows_seen = rc->windows;
     if (rc->window_min < c->lowest_fill)
         c->lowest_fill = rc->window_min;
-    uint64_t ceiling = (uint64_t)c->rate * vg_audio_ceiling_ms(c->target_ms) / 1000;
+    uint32_t target_ms = c->target_ms + c->room_ms;
+    uint64_t ceiling = (uint64_t)c->rate * vg_audio_ceiling_ms(target_ms) / 1000;
     /* The lowest fill to a quarter chunk under the target: the mean then sits about a quarter
      * chunk above it (the chunks' sawtooth), within reach of the rate. A cut to half a chunk
      * under, where the mean would land on the target in theory, left it 11 ms under in the
      * freeze test one run in four (what the backlog lost beyond the ring comes on top of the
      * cut); a cut to the target left it 10 ms over for a second. */
     uint64_t quarter = c->rate / 200;
-    uint64_t target = (uint64_t)c->rate * c->target_ms / 1000;
+    uint64_t target = (uint64_t)c->rate * target_ms / 1000;
     target = target > quarter ? target - quarter : 0;
     return rc->window_min > ceiling ? rc->window_min - target : 0;
 }
@@ -187,7 +189,7 @@ void vg_audio_rate_control_update(struct vg_audio_rate_control *c,
     /* The DLL runs on the error between the mean fill and the target: the guest's chunk clock
      * tracked against the graph clock. */
     double mean = (double)wsum / (double)wn;
-    double target = (double)c->rate * c->target_ms / 1000.0;
+    double target = (double)c->rate * (c->target_ms + c->room_ms) / 1000.0;
     double chunk = c->rate / 50.0;
     c->fill_ms = frames_to_ms(c, mean);
     double err = target - mean;
@@ -215,4 +217,14 @@ void vg_audio_rate_control_update(struct vg_audio_rate_control *c,
     } else {
         c->near_since_ns = 0;
     }
+}
+
+void vg_audio_rate_control_set_room(struct vg_audio_rate_control *c, uint32_t room_ms)
+{
+    c->room_ms = room_ms;
+}
+
+bool vg_audio_rate_control_room_ready(const struct vg_audio_rate_control *c)
+{
+    return c->fill_ms + 1.0 >= (double)(c->target_ms + c->room_ms);
 }

@@ -44,6 +44,8 @@ struct run_result {
     struct audio_report last;          /* the client's last report */
     unsigned target_min, target_max;   /* its buffering target over the run */
     uint64_t gaps, gap_frames;         /* heard in the capture */
+    double gap_s[VG_BENCH_MAX_GAPS];   /* when each of the first gaps ended, from the start */
+    double gap_ms[VG_BENCH_MAX_GAPS];
     uint64_t quantum_min, quantum_max, quantum_last; /* the graph ran, frames */
     int listener_raised;               /* capture's data thread: 1 raised, -errno, 0 not asked */
 };
@@ -58,6 +60,8 @@ static double child_cpu_s(void)
 
 /* The capture's data thread's SCHED_FIFO priority (0: as PipeWire sets it). */
 static int listener_priority;
+/* The synthetic guest's SCHED_FIFO priority (0: normal priority). */
+static int guest_priority;
 
 /* One run: guest with skew, client, marks matched to what the capture heard. */
 static bool run_once(const char *dir, double seconds, double skew, int64_t target_ms,
@@ -90,6 +94,8 @@ static bool run_once(const char *dir, double seconds, double skew, int64_t targe
     char *gv[] = {vg_bench_guest(), "tone", "--shm", shm, "--seconds", secs, "--skew-ppm", sk,
                   "--amplitude", "0.3", "--mark-every", "0.25", NULL};
     pid_t g = audio_spawn(gv, glog);
+    if (guest_priority)
+        audio_make_realtime(g, guest_priority);
     vg_test_wait(g, (int)(seconds * 1000) + 30000);
     vg_sleep_ns(300 * VG_NS_PER_MS);
     kill(c, SIGTERM);
@@ -129,6 +135,10 @@ static bool run_once(const char *dir, double seconds, double skew, int64_t targe
         }
     }
     free(text);
+    for (uint64_t k = 0; k < r->gaps && k < VG_BENCH_MAX_GAPS; k++) {
+        r->gap_s[k] = (double)(int64_t)(cap.gaps.end_ns[k] - first) / 1e9;
+        r->gap_ms[k] = (double)cap.gaps.len[k] * 1000 / 48000;
+    }
     text = vg_test_slurp(clog);
     const char *last = NULL;
     struct audio_report rep;
@@ -158,15 +168,23 @@ static double mean_between(const struct run_result *r, double from_s, double to_
     return n ? sum / n : NAN;
 }
 
-static double baseline_cpu_s(const char *dir, double seconds)
+/* The baseline: pw-play of the same length of 48 kHz 16-bit stereo tone, asking the graph for
+ * `latency` (pw-play's --latency: our client's request, or the forced quantum), heard by the
+ * same capture. Its CPU and its gaps: a gap pw-play has too is the graph's, not the client's. */
+struct baseline {
+    double cpu_s;
+    uint64_t gaps, gap_frames;
+};
+
+static bool baseline_run(const char *dir, double seconds, const char *latency, struct baseline *b)
 {
-    /* pw-play of the same length of 48 kHz 16-bit stereo audio. */
     char wav[600], log[700];
     snprintf(wav, sizeof(wav), "%s/baseline.wav", dir);
     snprintf(log, sizeof(log), "%s/pw-play.log", dir);
+    *b = (struct baseline){.cpu_s = NAN};
     FILE *f = fopen(wav, "wb");
     if (!f)
-        return NAN;
+        return false;
     uint32_t frames = (uint32_t)(seconds * 48000), data = frames * 4;
     /* PCM, 2 channels, 48000 Hz, 192000 bytes/s, 4 bytes/frame, 16 bits */
     uint8_t h[44] = "RIFF\0\0\0\0WAVEfmt \x10\0\0\0\x01\0\x02\0"
@@ -181,11 +199,19 @@ static double baseline_cpu_s(const char *dir, double seconds)
         fwrite(s, sizeof(s), 1, f);
     }
     fclose(f);
+    struct vg_bench_capture cap;
+    bool heard = vg_bench_capture_start(&cap, listener_priority);
     double cpu0 = child_cpu_s();
-    char *argv[] = {"pw-play", "--target", "test-sink", wav, NULL};
-    if (vg_test_wait(audio_spawn(argv, log), (int)(seconds * 1000) + 20000) != 0)
-        return NAN;
-    return child_cpu_s() - cpu0;
+    char *argv[] = {"pw-play", "--target", "test-sink", "--latency", (char *)latency, wav, NULL};
+    bool ok = vg_test_wait(audio_spawn(argv, log), (int)(seconds * 1000) + 20000) == 0;
+    if (ok)
+        b->cpu_s = child_cpu_s() - cpu0;
+    vg_bench_capture_stop(&cap);
+    if (heard) {
+        b->gaps = cap.gaps.gaps;
+        b->gap_frames = cap.gaps.gap_frames;
+    }
+    return ok && heard;
 }
 
 static bool trace;
@@ -212,6 +238,8 @@ static void print_case(const char *what, struct run_result *r, double base_cpu)
 {
     for (size_t i = 0; trace && i < r->n; i++)
         printf("    mark at %7.3f s: %6.2f ms\n", r->mark_s[i], r->lat[i]);
+    for (uint64_t k = 0; trace && k < r->gaps && k < VG_BENCH_MAX_GAPS; k++)
+        printf("    gap ending %7.3f s: %6.2f ms\n", r->gap_s[k], r->gap_ms[k]);
     double all[VG_BENCH_MAX_MARKS], settled[VG_BENCH_MAX_MARKS];
     size_t ns = 0;
     for (size_t i = 0; i < r->n; i++) {
@@ -266,8 +294,8 @@ bool vg_bench_audio_scream(const char *dir, double seconds, struct vg_bench_audi
 
 int vg_bench_audio(int argc, char **argv)
 {
-    int64_t seconds = 20, drift_seconds = 40, target = 20, quantum = 0, seed = 1;
-    bool noise = false;
+    int64_t seconds = 20, drift_seconds = 40, target = 20, quantum = 0, seed = 1, guest_fifo = 0;
+    bool noise = false, keep = false;
     const struct vg_opt opts[] = {
         {"seconds", 0, VG_OPT_INT, &seconds, 5, 3600, NULL, "S", "length of the latency run",
          NULL, NULL},
@@ -285,8 +313,14 @@ int vg_bench_audio(int argc, char **argv)
          "force the graph's quantum to N frames for the whole run (PipeWire keeps it within "
          "16..2048); 0: the streams' requests set it",
          NULL, NULL},
-        {"trace", 0, VG_OPT_FLAG, &trace, 0, 0, NULL, NULL, "print every mark's latency",
+        {"guest-fifo", 0, VG_OPT_INT, &guest_fifo, 0, 99, NULL, "N",
+         "run the synthetic guest at SCHED_FIFO N, below the noise, as a VM whose vCPUs "
+         "libvirt runs with <vcpusched scheduler='fifo'>; 0: normal priority, as most are",
          NULL, NULL},
+        {"trace", 0, VG_OPT_FLAG, &trace, 0, 0, NULL, NULL,
+         "print every mark's latency and every gap's time", NULL, NULL},
+        {"keep", 0, VG_OPT_FLAG, &keep, 0, 0, NULL, NULL,
+         "keep the logs (client, guest, PipeWire daemon) and say where", NULL, NULL},
     };
     const struct vg_opts_program prog = {
         "vgapt-bench audio", "[OPTIONS]",
@@ -353,8 +387,21 @@ int vg_bench_audio(int argc, char **argv)
     } else {
         printf("noise: none\n");
     }
+    guest_priority = (int)guest_fifo;
+    if (guest_priority)
+        printf("guest: the synthetic guest at SCHED_FIFO %d\n", guest_priority);
     /* The baseline first, under the same noise: each case's CPU is printed against it. */
-    double base = baseline_cpu_s(path, (double)seconds) / (double)seconds;
+    char latency[32];
+    /* 512: what the client asks for by default (--audio-quantum-ms 10) */
+    snprintf(latency, sizeof(latency), "%lld", quantum > 0 ? (long long)quantum : 512ll);
+    struct baseline bl;
+    if (baseline_run(path, (double)seconds, latency, &bl))
+        printf("baseline: pw-play --latency %s, %lld s: gaps %llu (%.1f ms)\n", latency,
+               (long long)seconds, (unsigned long long)bl.gaps,
+               (double)bl.gap_frames * 1000 / 48000);
+    else
+        printf("baseline: pw-play did not play (its log: %s/pw-play.log)\n", path);
+    double base = bl.cpu_s / (double)seconds;
     printf("chunk written -> played (first sample of a marked chunk):\n");
     if (!run_once(path, (double)seconds, 0, target, r)) {
         fprintf(stderr, "vgapt-bench: no mark was heard (logs in %s)\n", path);
@@ -382,7 +429,11 @@ out:
     free(r);
     pw_deinit();
     audio_env_stop(&e);
-    char *rm[] = {"rm", "-rf", path, NULL};
-    vg_test_wait(audio_spawn(rm, "/dev/null"), 10000);
+    if (keep) {
+        printf("logs kept in %s\n", path);
+    } else {
+        char *rm[] = {"rm", "-rf", path, NULL};
+        vg_test_wait(audio_spawn(rm, "/dev/null"), 10000);
+    }
     return status;
 }

@@ -17,7 +17,8 @@
 #define SILENT 1e-4f  /* a sample under this is silence: the tone's s16 steps are far larger */
 #define GAP_FRAMES 3u /* a silence this long inside the tone is a gap a listener hears */
 
-static void gaps_feed(struct vg_bench_gaps *g, const float *x, uint32_t n)
+/* now_ns: when the sink got x[0] (0: not known). */
+static void gaps_feed(struct vg_bench_gaps *g, const float *x, uint32_t n, uint64_t now_ns)
 {
     for (uint32_t i = 0; i < n; i++) {
         if (fabsf(x[i]) < SILENT) {
@@ -25,6 +26,10 @@ static void gaps_feed(struct vg_bench_gaps *g, const float *x, uint32_t n)
             continue;
         }
         if (g->sounded && g->run >= GAP_FRAMES) {
+            if (g->gaps < VG_BENCH_MAX_GAPS) {
+                g->end_ns[g->gaps] = now_ns ? now_ns + (uint64_t)i * VG_NS_PER_S / 48000u : 0;
+                g->len[g->gaps] = g->run;
+            }
             g->gaps++;
             g->gap_frames += g->run;
         }
@@ -49,7 +54,7 @@ bool vg_bench_gaps_self_check(void)
             double r = mark ? 1 : 0.3 * sin(2 * M_PI * 880 * t);
             cycle[n] = ((float)lrint(l * 32767) + (float)lrint(r * 32767)) / 2 / 32768.0f;
         }
-        gaps_feed(&g, cycle, n);
+        gaps_feed(&g, cycle, n, 0);
     }
     if (g.gaps)
         fprintf(stderr, "vgapt-bench: the gap detector finds %llu gaps in a clean tone\n",
@@ -71,19 +76,20 @@ static void on_capture(void *data)
     if (!b)
         return;
     struct spa_io_position *pos = atomic_load(&c->position);
-    /* While the tone plays: before it, the graph runs for the capture alone. */
-    if (pos && c->gaps.sounded) {
-        uint64_t q = pos->clock.duration;
-        c->quantum_min = !c->quantum_min || q < c->quantum_min ? q : c->quantum_min;
-        c->quantum_max = q > c->quantum_max ? q : c->quantum_max;
-        c->quantum_last = q;
-    }
     struct spa_data *d = &b->buffer->datas[0];
     struct pw_time t;
     if (d->data && pw_stream_get_time_n(c->stream, &t, sizeof(t)) == 0) {
         const float *x = (const float *)((uint8_t *)d->data + d->chunk->offset);
         uint32_t n = d->chunk->size / sizeof(float);
-        gaps_feed(&c->gaps, x, n);
+        gaps_feed(&c->gaps, x, n, (uint64_t)t.now);
+        /* The cycles that carry sound: before the tone and after it the graph runs for the
+         * capture alone, at its own quantum. */
+        if (pos && c->gaps.sounded && c->gaps.run < n) {
+            uint64_t q = pos->clock.duration;
+            c->quantum_min = !c->quantum_min || q < c->quantum_min ? q : c->quantum_min;
+            c->quantum_max = q > c->quantum_max ? q : c->quantum_max;
+            c->quantum_last = q;
+        }
         for (uint32_t i = 0; i < n; i++) {
             if (fabsf(x[i]) < MARK_LEVEL)
                 continue;

@@ -13,10 +13,15 @@
 
 /* Gaps as a listener hears them: runs of 3 or more silent samples between two sounding ones (a
  * silence before the first sound or after the last is not inside the tone). */
+#define VG_BENCH_MAX_GAPS 256
 struct vg_bench_gaps {
     bool sounded;
     uint32_t run; /* silent samples since the last sounding one */
     uint64_t gaps, gap_frames;
+    /* The first VG_BENCH_MAX_GAPS: when each ended at the sink (CLOCK_MONOTONIC ns, 0 where
+     * the feed has no clock) and its length in frames. */
+    uint64_t end_ns[VG_BENCH_MAX_GAPS];
+    uint32_t len[VG_BENCH_MAX_GAPS];
 };
 
 /* Caller's storage; start fills it. */

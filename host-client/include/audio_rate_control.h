@@ -46,10 +46,15 @@ struct vg_audio_rate_input {
     /* The source holds chunks back (a new format must hold first): an underrun meanwhile is
      * the guest's doing, not our scheduling, and does not raise the target. */
     bool source_holding;
+    /* The graph's cycle grew at our request a moment ago: its first longer cycle can find the
+     * ring short of it, once. That underrun is the switch's, not a sign of late chunks, and
+     * does not raise the target either. */
+    bool quantum_rising;
 };
 
 struct vg_audio_rate_control {
     uint32_t rate, base_ms, target_ms;
+    uint32_t room_ms;               /* held on top of the target (set_room) */
     enum vg_audio_target_reason reason;
     struct spa_dll dll;
     double ratio;
@@ -83,5 +88,12 @@ void vg_audio_rate_control_reset(struct vg_audio_rate_control *c, uint32_t rate,
 void vg_audio_rate_control_update(struct vg_audio_rate_control *c,
                                   const struct vg_audio_rate_input *in, uint64_t now,
                                   struct vg_audio_rate_step *out);
+/* Holds room_ms of fill on top of the target until set back to 0: room for a larger graph
+ * cycle about to be asked for. Each call of the larger cycle takes that much more at once, so
+ * the same audio leaves that much less in the ring after every call: without the room, a switch
+ * from 512 to 1024 frames at a 20 ms target ran the ring dry 4 cycles in. */
+void vg_audio_rate_control_set_room(struct vg_audio_rate_control *c, uint32_t room_ms);
+/* The mean fill holds the room: it is within 1 ms of target + room. */
+bool vg_audio_rate_control_room_ready(const struct vg_audio_rate_control *c);
 /* The hard ceiling on the fill for a target, in ms. */
 uint32_t vg_audio_ceiling_ms(uint32_t target_ms);

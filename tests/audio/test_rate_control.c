@@ -41,6 +41,7 @@ struct sim {
     double delay_next_chunk;                     /* the next chunk comes this much late */
     uint64_t late_chunks;                        /* as the player counts them */
     bool holding;                                /* the source holds chunks back */
+    bool rising;                                 /* a larger quantum was just asked for */
     uint32_t target_lo, target_hi;               /* the target's range */
     double now;                                  /* the time of the chunk being pushed */
 };
@@ -119,7 +120,8 @@ static void sim_run(struct sim *s, double until)
         /* The player steps the controller after a chunk, once a period. */
         if (t >= s->next_control) {
             struct vg_audio_rate_input in = {.late_chunks = s->late_chunks,
-                                             .source_holding = s->holding};
+                                             .source_holding = s->holding,
+                                             .quantum_rising = s->rising};
             vg_audio_ring_counters(&s->ring, &in.ring);
             const struct vg_audio_ring_counters c = in.ring;
             struct vg_audio_rate_step step;
@@ -367,22 +369,27 @@ static void an_underrun_raises_the_target(void)
 }
 
 /* The same gap while the source holds the guest's chunks back (a new format must hold before
- * it plays): the guest made it, a higher target would not have prevented it. */
-static void an_underrun_while_the_source_holds_keeps_the_target(void)
+ * it plays): the guest made it, a higher target would not have prevented it. Nor does one
+ * right after we asked for a larger quantum: the switch's, once. */
+static void an_underrun_while_the_source_holds_or_the_quantum_rises_keeps_the_target(void)
 {
-    struct sim s;
-    sim_start(&s, 0, 0.02);
-    sim_run(&s, 10);
-    s.holding = true;
-    s.delay_next_chunk = 0.040;
-    sim_run(&s, 12);
-    s.holding = false;
-    sim_run(&s, 20);
-    struct vg_audio_ring_counters c;
-    vg_audio_ring_counters(&s.ring, &c);
-    CHECK_MSG(c.underruns >= 1 && s.ctl.target_ms == TARGET_MS,
-              "%llu underruns, target %u ms", (unsigned long long)c.underruns, s.ctl.target_ms);
-    vg_audio_ring_finish(&s.ring);
+    for (int why = 0; why < 2; why++) {
+        struct sim s;
+        sim_start(&s, 0, 0.02);
+        sim_run(&s, 10);
+        s.holding = why == 0;
+        s.rising = why == 1;
+        s.delay_next_chunk = 0.040;
+        sim_run(&s, 12);
+        s.holding = s.rising = false;
+        sim_run(&s, 20);
+        struct vg_audio_ring_counters c;
+        vg_audio_ring_counters(&s.ring, &c);
+        CHECK_MSG(c.underruns >= 1 && s.ctl.target_ms == TARGET_MS,
+                  "%s: %llu underruns, target %u ms", why ? "quantum rising" : "holding",
+                  (unsigned long long)c.underruns, s.ctl.target_ms);
+        vg_audio_ring_finish(&s.ring);
+    }
 }
 
 /* Whatever quantum the graph runs, the fill holds at the target without a gap. */
@@ -427,9 +434,49 @@ static void the_quantum_asked_follows_recurring_stalls(void)
               q.ms);
     /* A new stream's count starts at 0 again: no stall made up. */
     CHECK(!vg_audio_quantum_control_update(&q, 0, 309 * s) && q.ms == 20);
+    /* The first rise need not wait for anything: stalls that recur a second in are heard. */
+    vg_audio_quantum_control_reset(&q, 10, 0);
+    CHECK(!vg_audio_quantum_control_update(&q, 1, s / 2));
+    CHECK_MSG(vg_audio_quantum_control_update(&q, 2, 1 * s) && q.ms == 20, "asked %u ms", q.ms);
     vg_audio_quantum_control_reset(&q, 0, 0);
     CHECK(!vg_audio_quantum_control_update(&q, 10, 1 * s) && q.ms == 0);
     CHECK(!vg_audio_quantum_control_update(&q, 20, 2 * s) && q.ms == 0);
+}
+
+/* Room for a larger quantum: the fill rises by the room through the rate, nothing cut and no
+ * gap, until room_ready; with the larger quantum running and the room taken away, the fill
+ * holds the target again. */
+static void room_for_a_larger_quantum_is_made_through_the_rate(void)
+{
+    struct sim s;
+    sim_start(&s, 0, 0.02);
+    s.quantum = 512;
+    sim_run(&s, 10);
+    CHECK(s.locked_at >= 0);
+    vg_audio_rate_control_set_room(&s.ctl, 12);
+    CHECK_MSG(!vg_audio_rate_control_room_ready(&s.ctl), "ready at once at %.1f ms",
+              s.ctl.fill_ms);
+    double ready_at = -1;
+    for (double t = 10.1; t < 20 && ready_at < 0; t += 0.1) {
+        sim_run(&s, t);
+        if (vg_audio_rate_control_room_ready(&s.ctl))
+            ready_at = t;
+    }
+    struct vg_audio_ring_counters c;
+    vg_audio_ring_counters(&s.ring, &c);
+    CHECK_MSG(ready_at > 10 && ready_at < 15, "room ready %.1f s after asked (fill %.1f ms)",
+              ready_at - 10, s.ctl.fill_ms);
+    CHECK_MSG(c.underruns == 0 && c.trims == 0, "making room: %llu underruns, %llu cuts",
+              (unsigned long long)c.underruns, (unsigned long long)c.trims);
+    s.quantum = 1024;
+    vg_audio_rate_control_set_room(&s.ctl, 0);
+    sim_run(&s, ready_at + 10);
+    vg_audio_ring_counters(&s.ring, &c);
+    CHECK_MSG(c.underruns == 0 && c.trims == 0, "after the switch: %llu underruns, %llu cuts",
+              (unsigned long long)c.underruns, (unsigned long long)c.trims);
+    CHECK_MSG(fabs(s.ctl.fill_ms - TARGET_MS) < 2.5, "after the switch the fill is %.1f ms",
+              s.ctl.fill_ms);
+    vg_audio_ring_finish(&s.ring);
 }
 
 int main(void)
@@ -443,8 +490,9 @@ int main(void)
     RUN(recurring_late_chunks_raise_the_target_and_calm_lowers_it);
     RUN(recurring_stalls_drop_nothing_and_keep_the_target);
     RUN(an_underrun_raises_the_target);
-    RUN(an_underrun_while_the_source_holds_keeps_the_target);
+    RUN(an_underrun_while_the_source_holds_or_the_quantum_rises_keeps_the_target);
     RUN(holds_the_target_at_large_quanta);
     RUN(the_quantum_asked_follows_recurring_stalls);
+    RUN(room_for_a_larger_quantum_is_made_through_the_rate);
     return vg_test_finish();
 }
