@@ -263,6 +263,7 @@ static bool open_stream(struct vg_audio_player *p, uint64_t now)
         return false;
     }
     p->ring_ok = true;
+    vg_audio_rate_control_set_room(&p->ctl, 0); /* the new stream's controller starts without */
     set_levels(p);
     int r = p->kops->open(p->sink, &p->fmt, &p->ring);
     if (r < 0) {
