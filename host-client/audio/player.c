@@ -226,7 +226,7 @@ static void raise_priority(struct vg_audio_player *p)
 static void set_levels(struct vg_audio_player *p)
 {
     uint64_t chunk = p->fmt.rate / 50;
-    uint64_t target = (uint64_t)p->fmt.rate * (p->target_ms + p->ctl.room_ms) / 1000;
+    uint64_t target = (uint64_t)p->fmt.rate * vg_audio_rate_control_hold_ms(&p->ctl) / 1000;
     vg_audio_ring_set_levels(&p->ring, target + chunk / 2,
                              (uint64_t)p->fmt.rate * VG_AUDIO_WINDOW_MS / 1000);
 }
@@ -263,7 +263,9 @@ static bool open_stream(struct vg_audio_player *p, uint64_t now)
         return false;
     }
     p->ring_ok = true;
-    vg_audio_rate_control_set_room(&p->ctl, 0); /* the new stream's controller starts without */
+    /* The new stream's controller (without the room a pending quantum held): its target sets
+     * the levels. */
+    vg_audio_rate_control_reset(&p->ctl, p->fmt.rate, p->latency_ms, p->target_ms, now);
     set_levels(p);
     int r = p->kops->open(p->sink, &p->fmt, &p->ring);
     if (r < 0) {
@@ -277,7 +279,6 @@ static bool open_stream(struct vg_audio_player *p, uint64_t now)
     p->open = true;
     p->reopens++;
     p->gclock.start_ns = 0;
-    vg_audio_rate_control_reset(&p->ctl, p->fmt.rate, p->latency_ms, p->target_ms, now);
     p->next_control_ns = now + VG_AUDIO_CONTROL_NS;
     p->locked = false;
     p->state = VG_AUDIO_PLAYING;

@@ -137,7 +137,7 @@ static uint64_t over_ceiling(struct vg_audio_rate_control *c, const struct vg_au
     c->windows_seen = rc->windows;
     if (rc->window_min < c->lowest_fill)
         c->lowest_fill = rc->window_min;
-    uint32_t target_ms = c->target_ms + c->room_ms;
+    uint32_t target_ms = vg_audio_rate_control_hold_ms(c);
     uint64_t ceiling = (uint64_t)c->rate * vg_audio_ceiling_ms(target_ms) / 1000;
     /* The lowest fill to a quarter chunk under the target: the mean then sits about a quarter
      * chunk above it (the chunks' sawtooth), within reach of the rate. A cut to half a chunk
@@ -189,7 +189,7 @@ void vg_audio_rate_control_update(struct vg_audio_rate_control *c,
     /* The DLL runs on the error between the mean fill and the target: the guest's chunk clock
      * tracked against the graph clock. */
     double mean = (double)wsum / (double)wn;
-    double target = (double)c->rate * (c->target_ms + c->room_ms) / 1000.0;
+    double target = (double)c->rate * vg_audio_rate_control_hold_ms(c) / 1000.0;
     double chunk = c->rate / 50.0;
     c->fill_ms = frames_to_ms(c, mean);
     double err = target - mean;
@@ -226,5 +226,10 @@ void vg_audio_rate_control_set_room(struct vg_audio_rate_control *c, uint32_t ro
 
 bool vg_audio_rate_control_room_ready(const struct vg_audio_rate_control *c)
 {
-    return c->fill_ms + 1.0 >= (double)(c->target_ms + c->room_ms);
+    return c->fill_ms + 1.0 >= (double)vg_audio_rate_control_hold_ms(c);
+}
+
+uint32_t vg_audio_rate_control_hold_ms(const struct vg_audio_rate_control *c)
+{
+    return c->target_ms + c->room_ms;
 }

@@ -95,5 +95,7 @@ void vg_audio_rate_control_update(struct vg_audio_rate_control *c,
 void vg_audio_rate_control_set_room(struct vg_audio_rate_control *c, uint32_t room_ms);
 /* The mean fill holds the room: it is within 1 ms of target + room. */
 bool vg_audio_rate_control_room_ready(const struct vg_audio_rate_control *c);
+/* The fill the controller holds, in ms: the target and the room. */
+uint32_t vg_audio_rate_control_hold_ms(const struct vg_audio_rate_control *c);
 /* The hard ceiling on the fill for a target, in ms. */
 uint32_t vg_audio_ceiling_ms(uint32_t target_ms);

@@ -58,7 +58,6 @@ static bool make_initramfs(const char *path)
                               vg_spice_guest_n_modules);
 }
 
-/* Runs xdotool with the arguments (NULL-terminated); its stdout in out. */
 struct ev {
     int dev, type, code, value;
 };

@@ -60,7 +60,6 @@ static long file_size(const char *path)
     return stat(path, &sb) == 0 ? (long)sb.st_size : 0;
 }
 
-/* Runs prog with the NULL-terminated arguments to completion; its stdout in out. */
 /* The X clipboard takes the text (xclip serves it until another program takes the selection). */
 static bool set_x_clipboard(const char *text, size_t len)
 {
